@@ -1,0 +1,1 @@
+"""Digests of news articles at several lengths (see issue 3)."""

@@ -1,0 +1,50 @@
+"""The backend interface shared by every model runtime."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DecodingOptions:
+    """How to decode. ``None`` means: follow the model's own generation config.
+
+    ``max_new_tokens=None`` is automatic: 2 × source tokens + 16 per batch, never above the
+    model's ``max_length``. A hypothesis that reaches the limit is reported as unfinished.
+    """
+
+    num_beams: int | None = None
+    max_new_tokens: int | None = None
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """One decoded translation. ``finished`` is False when decoding hit the length limit."""
+
+    text: str
+    finished: bool = True
+
+
+def auto_max_new_tokens(source_tokens: int, cap: int) -> int:
+    """Output length limit for a batch whose longest source has ``source_tokens`` tokens."""
+    return max(1, min(cap, 2 * source_tokens + 16))
+
+
+class Backend(ABC):
+    """Translate batches of sentences with one model. Loads lazily, once."""
+
+    name: str = "backend"
+
+    @abstractmethod
+    def count_tokens(self, text: str) -> int:
+        """Number of source tokens the model sees for ``text`` (without end-of-sentence)."""
+
+    @abstractmethod
+    def translate_batch(self, texts: Sequence[str]) -> list[Hypothesis]:
+        """Translate sentences; the result is aligned with ``texts``."""
+
+    @abstractmethod
+    def describe(self) -> dict:
+        """Model id, revision, backend and effective decoding options, for output headers."""

@@ -1,0 +1,121 @@
+"""Hugging Face ``MarianMTModel`` backend: the reference implementation.
+
+Generation follows the model's ``generation_config.json`` (opus-mt-zh-en: beam 6,
+``bad_words_ids [[65000]]``, ``renormalize_logits``) with explicit overrides. Decoding
+uses the *target* sentencepiece model: transformers defaults to the source one for
+Marian models with a shared vocabulary, which garbles English output.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from functools import cached_property
+from typing import Any
+
+from ..models import ResolvedModel
+from .base import Backend, DecodingOptions, Hypothesis, auto_max_new_tokens
+
+DEFAULT_MAX_LENGTH = 512
+
+
+def pick_device(device: str) -> str:
+    """``auto`` → ``cuda`` when a CUDA device is present, else ``cpu``."""
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        from ..errors import UsageError
+
+        raise UsageError("--device cuda was requested but no CUDA device is available")
+    return device
+
+
+def default_threads() -> int:
+    """CPU threads this process may use (respects affinity masks and containers)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+class TransformersBackend(Backend):
+    """Translate with ``transformers``' MarianMTModel and MarianTokenizer."""
+
+    name = "transformers"
+
+    def __init__(self, model: ResolvedModel, options: DecodingOptions = DecodingOptions(),
+                 device: str = "auto", threads: int | None = None) -> None:
+        self.model_ref = model
+        self.options = options
+        self.requested_device = device
+        self.threads = threads
+
+    def _generation_file(self) -> dict[str, Any]:
+        path = self.model_ref.path / "generation_config.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+    def describe(self) -> dict:
+        gen = self._generation_file()
+        return {
+            "model": self.model_ref.name,
+            "revision": self.model_ref.revision,
+            "backend": self.name,
+            "device": getattr(self, "device", None) or pick_device(self.requested_device),
+            "num_beams": self.options.num_beams or gen.get("num_beams", 1),
+            "max_new_tokens": self.options.max_new_tokens or "auto",
+        }
+
+    @cached_property
+    def tokenizer(self):
+        from transformers import MarianTokenizer
+
+        return MarianTokenizer.from_pretrained(self.model_ref.path)
+
+    @cached_property
+    def _model(self):
+        import torch
+        from transformers import MarianMTModel
+
+        if self.threads:
+            torch.set_num_threads(self.threads)
+        device = pick_device(self.requested_device)
+        safe = (self.model_ref.path / "model.safetensors").exists() or \
+            (self.model_ref.path / "model.safetensors.index.json").exists()
+        model = MarianMTModel.from_pretrained(self.model_ref.path, use_safetensors=safe)
+        model.eval().to(device)
+        gen = model.generation_config
+        self._cap = gen.max_length if gen.max_length and gen.max_length > 1 else DEFAULT_MAX_LENGTH
+        gen.max_length = None  # use max_new_tokens only (else transformers warns on every call)
+        if self.options.num_beams:
+            gen.num_beams = self.options.num_beams
+        gen.num_return_sequences = 1
+        self.device = device
+        return model
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def translate_batch(self, texts: Sequence[str]) -> list[Hypothesis]:
+        if not texts:
+            return []
+        import torch
+
+        model = self._model
+        tok = self.tokenizer
+        enc = tok(list(texts), return_tensors="pt", padding=True).to(self.device)
+        limit = self.options.max_new_tokens or auto_max_new_tokens(int(enc["attention_mask"].sum(1).max()),
+                                                                   self._cap)
+        with torch.inference_mode():
+            out = model.generate(**enc, max_new_tokens=limit)
+        decoded = tok.batch_decode(out, skip_special_tokens=True, use_source_tokenizer=False)
+        pad, eos = model.generation_config.pad_token_id, model.generation_config.eos_token_id
+        eos = eos[0] if isinstance(eos, list) else eos
+        result = []
+        for row, text in zip(out[:, 1:].tolist(), decoded):
+            produced = [t for t in row if t != pad]
+            finished = eos in produced and len(produced) < limit
+            result.append(Hypothesis(text.strip(), finished))
+        return result

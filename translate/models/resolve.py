@@ -1,0 +1,111 @@
+"""Resolve a model name the way Hugging Face users expect: local folder → HF cache → download.
+
+Honours ``HF_HOME`` / ``HF_HUB_CACHE`` and ``HF_HUB_OFFLINE``. Only the files a Marian model
+needs are fetched, safetensors weights in preference to pickle checkpoints.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ModelNotFoundError
+
+DEFAULT_MODEL = "Helsinki-NLP/opus-mt-zh-en"
+TOKENIZER_FILES = ["config.json", "generation_config.json", "*.spm", "vocab.json", "target_vocab.json",
+                   "tokenizer_config.json", "special_tokens_map.json"]
+SAFE_WEIGHTS = ["model.safetensors", "model-*.safetensors", "model.safetensors.index.json"]
+PICKLE_WEIGHTS = ["pytorch_model.bin"]
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    """A model available on local disk."""
+
+    name: str  # as the user gave it: Hub id or folder
+    path: Path  # folder holding config, tokenizer and weights
+    revision: str | None  # Hub commit hash; None for a local folder
+
+    @property
+    def has_weights(self) -> bool:
+        return any((self.path / f).exists() for f in ("model.safetensors", "model.safetensors.index.json",
+                                                        "pytorch_model.bin"))
+
+
+def offline_mode() -> bool:
+    """True when ``HF_HUB_OFFLINE`` (or ``TRANSFORMERS_OFFLINE``) asks for no network access."""
+    return any(os.environ.get(v, "").strip().lower() in ("1", "true", "yes", "on")
+               for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+
+
+def _looks_like_path(name: str) -> bool:
+    return name.startswith((".", "/", "~")) or name.count("/") > 1 or os.sep in name.replace("/", "") \
+        or Path(name).expanduser().exists()
+
+
+def _local(name: str) -> ResolvedModel:
+    path = Path(name).expanduser()
+    if not path.exists():
+        raise ModelNotFoundError(f"model folder '{name}' does not exist")
+    if not (path / "config.json").is_file():
+        raise ModelNotFoundError(f"'{name}' is not a model folder (no config.json in it)")
+    resolved = ResolvedModel(name, path.resolve(), None)
+    if not resolved.has_weights:
+        raise ModelNotFoundError(f"model folder '{name}' has no weights (model.safetensors)")
+    return resolved
+
+
+def _snapshot(name: str, revision: str | None, patterns: list[str], local_only: bool) -> ResolvedModel:
+    from huggingface_hub import snapshot_download
+
+    folder = Path(snapshot_download(name, revision=revision, allow_patterns=patterns,
+                                    local_files_only=local_only))
+    return ResolvedModel(name, folder, folder.name)
+
+
+def resolve_model(name: str = DEFAULT_MODEL, *, revision: str | None = None,
+                  offline: bool | None = None) -> ResolvedModel:
+    """Find ``name`` on disk, downloading it from the Hub only when allowed and needed.
+
+    Raises ``ModelNotFoundError`` with a one-line, actionable message otherwise.
+    """
+    if _looks_like_path(name):
+        return _local(name)
+    from huggingface_hub.errors import (GatedRepoError, HFValidationError, LocalEntryNotFoundError,
+                                        RepositoryNotFoundError, RevisionNotFoundError)
+
+    offline = offline_mode() if offline is None else offline
+    patterns = TOKENIZER_FILES + SAFE_WEIGHTS + PICKLE_WEIGHTS
+    try:
+        cached = _snapshot(name, revision, patterns, local_only=True)
+        if cached.has_weights and (cached.path / "config.json").exists():
+            return cached
+    except HFValidationError:
+        raise ModelNotFoundError(f"'{name}' is neither a model folder nor a valid Hugging Face model id") from None
+    except (LocalEntryNotFoundError, FileNotFoundError, OSError):
+        pass
+    if offline:
+        raise ModelNotFoundError(
+            f"model '{name}' is not in the Hugging Face cache and offline mode is on; "
+            "run once with network access (unset HF_HUB_OFFLINE) or pass --model PATH to a local model folder")
+    try:
+        model = _snapshot(name, revision, TOKENIZER_FILES + SAFE_WEIGHTS, local_only=False)
+        if not model.has_weights:
+            model = _snapshot(name, revision, TOKENIZER_FILES + PICKLE_WEIGHTS, local_only=False)
+    except GatedRepoError:
+        raise ModelNotFoundError(f"model '{name}' is gated; log in with `hf auth login` first") from None
+    except RepositoryNotFoundError:
+        raise ModelNotFoundError(
+            f"model '{name}' was not found on the Hugging Face Hub; check the id "
+            f"(e.g. {DEFAULT_MODEL}) or pass --model PATH to a local folder") from None
+    except RevisionNotFoundError:
+        raise ModelNotFoundError(f"model '{name}' has no revision '{revision}'") from None
+    except Exception as exc:  # network failures come in many types (httpx, OSError, hub errors)
+        reason = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
+        raise ModelNotFoundError(
+            f"model '{name}' is not in the Hugging Face cache and could not be downloaded ({reason}); "
+            "connect to the network once, or pass --model PATH to a local model folder") from None
+    if not model.has_weights:
+        raise ModelNotFoundError(f"model '{name}' has no weights on the Hub (model.safetensors or pytorch_model.bin)")
+    return model

@@ -1,0 +1,76 @@
+"""Output formats. Each renderer streams text chunks from translated paragraphs.
+
+- ``text``: the translation only, in the source's paragraph layout
+- ``bilingual``: each source paragraph followed by its translation
+- ``markdown``: a side-by-side table, source and translation escaped
+- ``jsonl``: a header record, then one record per sentence with its alignment
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+
+from ..document import Layout, TranslatedParagraph
+
+Renderer = Callable[[Iterable[TranslatedParagraph], dict, Layout], Iterator[str]]
+_MD_SPECIAL = "\\`*_[]|~"
+
+
+def escape_markdown(text: str) -> str:
+    """Make arbitrary text inert inside a Markdown table cell (no HTML, no formatting, no cell breaks)."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
+    return text.replace("\n", "<br>")
+
+
+def _text(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout) -> Iterator[str]:
+    sep = "\n" if layout == "lines" else "\n\n"
+    for i, p in enumerate(paragraphs):
+        yield (sep if i else "") + p.translation
+    yield "\n"
+
+
+def _bilingual(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout) -> Iterator[str]:
+    for i, p in enumerate(paragraphs):
+        yield ("\n" if i else "") + f"{p.source}\n{p.translation}\n"
+
+
+def _markdown(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout) -> Iterator[str]:
+    yield "| # | Source | Translation |\n| ---: | --- | --- |\n"
+    for p in paragraphs:
+        src, tgt = escape_markdown(p.source), escape_markdown(p.translation)
+        if p.kind != "body":
+            src, tgt = f"**{src}**", f"**{tgt}**"
+        yield f"| {p.index + 1} | {src} | {tgt} |\n"
+
+
+def header_record(info: dict) -> dict:
+    """The JSONL header: tool version, model, revision, backend and decoding options."""
+    from .. import __version__
+
+    return {"type": "header", "tool": "translate", "version": __version__, **info}
+
+
+def _jsonl(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout) -> Iterator[str]:
+    yield json.dumps({**header_record(info), "layout": layout}, ensure_ascii=False) + "\n"
+    for p in paragraphs:
+        for s in p.sentences:
+            record = {"type": "sentence", "paragraph": p.index, "sentence": s.index, "kind": p.kind,
+                      "start": s.start, "end": s.end, "source": s.source, "translation": s.translation,
+                      "status": s.status}
+            if s.reason:
+                record["reason"] = s.reason
+            yield json.dumps(record, ensure_ascii=False) + "\n"
+
+
+FORMATS: dict[str, Renderer] = {"text": _text, "bilingual": _bilingual, "markdown": _markdown, "jsonl": _jsonl}
+
+
+def render(fmt: str, paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout = "lines") -> Iterator[str]:
+    """Stream the output of ``paragraphs`` in format ``fmt``."""
+    try:
+        renderer = FORMATS[fmt]
+    except KeyError:
+        raise ValueError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})") from None
+    return renderer(paragraphs, info, layout)

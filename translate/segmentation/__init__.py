@@ -1,0 +1,41 @@
+"""Segmentation: document → paragraphs → sentences → pieces within a token budget.
+
+``segment_document`` is the one entry point; the submodules hold the rules:
+``paragraphs`` (layout detection, paragraph kinds), ``sentences`` (sentence splitting
+for CJK and Latin-script text) and ``budget`` (splitting over-long sentences).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..document import Document, Paragraph, Sentence
+from .budget import DEFAULT_BUDGET, fit_budget
+from .paragraphs import LayoutChoice, split_paragraphs
+from .sentences import split_sentences
+
+__all__ = ["DEFAULT_BUDGET", "segment_document", "segment_paragraph", "split_paragraphs",
+           "split_sentences", "fit_budget"]
+
+
+def segment_paragraph(text: str, count_tokens: Callable[[str], int] | None = None,
+                      budget: int = DEFAULT_BUDGET, language: str | None = None) -> tuple[Sentence, ...]:
+    """Split one paragraph into translation units, each within ``budget`` tokens."""
+    units: list[Sentence] = []
+    for start, end in split_sentences(text, language):
+        pieces = fit_budget(text, start, end, count_tokens, budget) if count_tokens else [(start, end)]
+        for s, e in pieces:
+            units.append(Sentence(len(units), text[s:e], s, e, part_of_longer=len(pieces) > 1))
+    return tuple(units)
+
+
+def segment_document(text: str, count_tokens: Callable[[str], int] | None = None,
+                     budget: int = DEFAULT_BUDGET, layout: LayoutChoice = "auto",
+                     language: str | None = None) -> Document:
+    """Segment a whole document. Paragraph count and order always equal the input's."""
+    chosen, paras = split_paragraphs(text, layout)
+    return Document(
+        tuple(Paragraph(i, p.text, p.kind, p.line, segment_paragraph(p.text, count_tokens, budget, language))
+              for i, p in enumerate(paras)),
+        layout=chosen,
+    )

@@ -1,0 +1,100 @@
+"""Paragraphs: detect the layout (one line per paragraph, or blank-line blocks) and each paragraph's kind."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from ..document import Layout, ParagraphKind
+from .sentences import has_cjk
+
+LayoutChoice = Literal["auto", "lines", "blocks"]
+
+_INDENTED = re.compile(r"^(\t| {2,}|\u3000)")
+_END_PUNCT = tuple("。！？；.!?;…:：”」』\"'）)")
+_SUBTITLE = re.compile(r"^\s*(——|—|--|－－)")
+HEADING_MAX_CJK_CHARS = 40
+HEADING_MAX_WORDS = 14
+
+
+@dataclass(frozen=True)
+class RawParagraph:
+    """A paragraph before sentence segmentation."""
+
+    text: str
+    line: int
+    kind: ParagraphKind
+
+
+def _blocks(lines: list[str]) -> list[list[int]]:
+    """Groups of consecutive non-blank line numbers (0-based)."""
+    blocks: list[list[int]] = []
+    current: list[int] = []
+    for i, line in enumerate(lines):
+        if line.strip():
+            current.append(i)
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def detect_layout(lines: list[str]) -> Layout:
+    """Tell one-line-per-paragraph text from blank-line-separated blocks of wrapped lines.
+
+    Blocks mode needs blank lines between blocks *and* multi-line blocks whose lines look
+    wrapped: continuation lines not indented, and line ends mostly not sentence ends.
+    """
+    blocks = _blocks(lines)
+    multi = [b for b in blocks if len(b) > 1]
+    if len(blocks) < 2 or not multi:
+        return "lines"
+    continuation = [lines[i] for b in multi for i in b[1:]]
+    if sum(bool(_INDENTED.match(line)) for line in continuation) * 2 > len(continuation):
+        return "lines"
+    inner_ends = [lines[i].rstrip() for b in multi for i in b[:-1]]
+    if sum(end.endswith(_END_PUNCT) for end in inner_ends) * 2 > len(inner_ends):
+        return "lines"
+    return "blocks"
+
+
+def _join_wrapped(parts: list[str]) -> str:
+    """Join wrapped lines: no space between CJK characters, one space otherwise."""
+    out = parts[0]
+    for part in parts[1:]:
+        glue = "" if has_cjk(out[-1:]) and has_cjk(part[:1]) else " "
+        out += glue + part
+    return out
+
+
+def classify(text: str, index: int, previous: ParagraphKind | None) -> ParagraphKind:
+    """Title (first, unpunctuated), subtitle (——…), heading (short, unpunctuated) or body."""
+    if _SUBTITLE.match(text) and previous in ("title", "subtitle"):
+        return "subtitle"
+    stripped = text.rstrip()
+    if stripped.endswith(_END_PUNCT):
+        return "body"
+    short = (len(stripped) <= HEADING_MAX_CJK_CHARS if has_cjk(stripped)
+             else len(stripped.split()) <= HEADING_MAX_WORDS)
+    if not short:
+        return "body"
+    return "title" if index == 0 else "heading"
+
+
+def split_paragraphs(text: str, layout: LayoutChoice = "auto") -> tuple[Layout, list[RawParagraph]]:
+    """Split text into paragraphs, keeping their order; indentation is stripped."""
+    lines = text.split("\n")
+    chosen: Layout = detect_layout(lines) if layout == "auto" else layout
+    if chosen == "lines":
+        groups = [[i] for i, line in enumerate(lines) if line.strip()]
+    else:
+        groups = _blocks(lines)
+    paragraphs: list[RawParagraph] = []
+    for group in groups:
+        body = _join_wrapped([lines[i].strip() for i in group])
+        kind = classify(body, len(paragraphs), paragraphs[-1].kind if paragraphs else None)
+        paragraphs.append(RawParagraph(body, group[0] + 1, kind))
+    return chosen, paragraphs

@@ -1,0 +1,91 @@
+"""Sentence splitting. CJK text: rules on 。！？；…; Latin-script text: pysbd.
+
+Both return spans ``(start, end)`` that cover every non-space character of the paragraph,
+in order: text between two sentence boundaries is never lost, whatever a splitter does.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0002fa1f]")
+TERMINATORS = frozenset("。！？；!?;…")
+CLOSERS = frozenset("”’」』）)】〕〉\"'")
+BOOK_OPEN, BOOK_CLOSE = "《", "》"
+BOOK_TITLE_MAX = 100  # an unclosed 《 further than this from its 》 does not protect anything
+
+# languages pysbd has rules for; others use its English rules
+_PYSBD_LANGS = {"en", "hi", "mr", "zh", "es", "am", "ar", "hy", "bg", "ur", "ru", "pl", "fa", "nl",
+                "da", "fr", "my", "el", "it", "ja", "de", "kk", "sk"}
+
+
+def has_cjk(text: str) -> bool:
+    """True when ``text`` contains a Chinese, Japanese or Korean character."""
+    return bool(_CJK.search(text))
+
+
+def cjk_boundaries(text: str) -> list[int]:
+    """Cut positions after each sentence end (。！？；… runs plus closing quotes), not inside 《》."""
+    cuts: list[int] = []
+    depth, i, n = 0, 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == BOOK_OPEN and text.find(BOOK_CLOSE, i + 1, i + 1 + BOOK_TITLE_MAX) != -1:
+            depth += 1
+        elif ch == BOOK_CLOSE:
+            depth = max(0, depth - 1)
+        elif ch in TERMINATORS and depth == 0:
+            j = i + 1
+            while j < n and text[j] in TERMINATORS:
+                j += 1
+            while j < n and text[j] in CLOSERS:
+                j += 1
+            cuts.append(j)
+            i = j
+            continue
+        i += 1
+    return cuts
+
+
+@lru_cache(maxsize=8)
+def _pysbd(language: str):
+    import pysbd
+
+    return pysbd.Segmenter(language=language if language in _PYSBD_LANGS else "en", clean=False)
+
+
+def latin_boundaries(text: str, language: str = "en") -> list[int]:
+    """Cut positions after each sentence found by pysbd."""
+    cuts, pos = [], 0
+    for piece in _pysbd(language).segment(text):
+        piece = piece.strip()
+        found = text.find(piece, pos) if piece else -1
+        if found >= 0:
+            pos = found + len(piece)
+            cuts.append(pos)
+    return cuts
+
+
+def spans_between(text: str, cuts: list[int]) -> list[tuple[int, int]]:
+    """Non-empty spans between cut positions, with surrounding whitespace trimmed."""
+    spans, prev = [], 0
+    for cut in sorted(set(cuts + [len(text)])):
+        start, end = prev, cut
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            spans.append((start, end))
+        prev = cut
+    return spans
+
+
+def split_sentences(text: str, language: str | None = None) -> list[tuple[int, int]]:
+    """Sentence spans of one paragraph; an unterminated tail is kept as a sentence."""
+    if has_cjk(text):
+        cuts = cjk_boundaries(text)
+    else:
+        cuts = latin_boundaries(text, language or "en")
+    return spans_between(text, cuts)
