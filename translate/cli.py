@@ -8,7 +8,6 @@ import time
 from enum import Enum
 from typing import Optional
 
-import click
 import typer
 
 from .errors import TranslateError
@@ -130,14 +129,14 @@ def main(argv: list[str] | None = None) -> int:
     command = typer.main.get_command(app)
     try:
         result = command.main(args=argv, prog_name=PROG, standalone_mode=False)
-    except click.UsageError as exc:
-        print(f"{PROG}: error: {exc.format_message()}", file=sys.stderr)
-        return 2
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return exc.exit_code
-    except (click.Abort, KeyboardInterrupt):
+    except (typer.Abort, KeyboardInterrupt):
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    except typer.TyperException as exc:  # bad usage: unknown option, invalid value...
+        print(f"{PROG}: error: {exc.format_message()}", file=sys.stderr)  # type: ignore[attr-defined]
+        return getattr(exc, "exit_code", 2)
     except TranslateError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return exc.exit_code

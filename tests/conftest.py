@@ -1,0 +1,54 @@
+"""Test fixtures. No test touches the network: the Hugging Face cache is a fresh temporary
+folder and offline mode is on for the whole session (set before anything imports the hub)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+# Where a real opus-mt-zh-en may already be cached (for the one real-model smoke test).
+REAL_HF_HUB_CACHE = Path(os.environ.get("HF_HUB_CACHE") or
+                         Path(os.environ.get("HF_HOME", Path.home() / ".cache" / "huggingface")) / "hub")
+_HF_HOME = tempfile.mkdtemp(prefix="translate-tests-hf-")
+os.environ["HF_HOME"] = _HF_HOME
+os.environ.pop("HF_HUB_CACHE", None)
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "customs-reply-zh.txt"
+TOY_MODEL = ROOT / "tests" / "toy" / "toy-zh-en"
+
+ENGLISH = """The customs office reported a record number of inspections this year.
+Officials said the new rules would speed up trade across the border.
+Trains now run directly from the border town to the capital of Laos.
+Staff at the mountain pass work in thin air and bitter cold.
+The letter praised their loyalty and encouraged them to serve the people.
+Exports of machinery and electronics grew faster than expected.
+Inspectors use new technology to check luggage at the airport.
+The director promised to improve efficiency and protect national security.""".splitlines()
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def toy_model() -> Path:
+    """The committed toy zh→en model that has learned a word-for-word mapping."""
+    return TOY_MODEL
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory, seed_text) -> Path:
+    """A tiny random MarianMT model with real sentencepiece tokenizers trained on the seed + English."""
+    from tests.factory import build_marian
+
+    source = [line.strip() for line in seed_text.splitlines() if line.strip()]
+    return build_marian(tmp_path_factory.mktemp("tiny-zh-en"), source, ENGLISH * 3,
+                        src_vocab=800, tgt_vocab=150, num_beams=3)

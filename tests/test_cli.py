@@ -1,0 +1,152 @@
+"""CLI conventions: one-line errors with exit codes, stdin/stdout, atomic output, instant --help."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from translate.cli import main
+from translate.output import atomic_writer
+
+
+def run(args, capsys):
+    code = main(args)
+    c = capsys.readouterr()
+    return code, c.out, c.err
+
+
+def one_line(err: str) -> str:
+    lines = err.strip("\n").split("\n")
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_missing_file(capsys):
+    code, out, err = run(["no/such/file.txt", "-q"], capsys)
+    assert code == 1 and out == ""
+    assert "no/such/file.txt" in one_line(err) and "no such file" in err
+
+
+def test_unknown_model_offline(tmp_path, capsys):
+    src = tmp_path / "a.txt"
+    src.write_text("你好。", encoding="utf-8")
+    code, out, err = run([str(src), "-m", "Helsinki-NLP/opus-mt-xx-yy"], capsys)
+    line = one_line(err)
+    assert code == 1 and out == ""
+    assert "Helsinki-NLP/opus-mt-xx-yy" in line and "offline" in line and "--model PATH" in line
+
+
+def test_missing_model_folder(tmp_path, capsys):
+    src = tmp_path / "a.txt"
+    src.write_text("你好。", encoding="utf-8")
+    code, _, err = run([str(src), "-m", "./no-such-model-dir"], capsys)
+    assert code == 1 and "does not exist" in one_line(err)
+
+
+def test_folder_without_model(tmp_path, capsys):
+    src = tmp_path / "a.txt"
+    src.write_text("你好。", encoding="utf-8")
+    code, _, err = run([str(src), "-m", str(tmp_path)], capsys)
+    assert code == 1 and "not a model folder" in one_line(err)
+
+
+def test_invalid_utf8_suggests_encoding(tmp_path, capsys):
+    src = tmp_path / "gbk.txt"
+    src.write_bytes("海关总署表示。".encode("gbk"))
+    code, _, err = run([str(src), "-q"], capsys)
+    assert code == 1 and "--encoding" in one_line(err)
+
+
+def test_explicit_encoding(tmp_path, toy_model, capsys):
+    src = tmp_path / "gbk.txt"
+    src.write_bytes("三猫。".encode("gb18030"))
+    code, out, _ = run([str(src), "--encoding", "gb18030", "-m", str(toy_model), "-q"], capsys)
+    assert code == 0 and out == "three cat.\n"
+
+
+def test_utf8_bom_and_crlf(tmp_path, toy_model, capsys):
+    src = tmp_path / "bom.txt"
+    src.write_bytes(b"\xef\xbb\xbf" + "三猫。\r\n四狗。\r\n".encode())
+    code, out, _ = run([str(src), "-m", str(toy_model), "-q"], capsys)
+    assert code == 0 and out == "three cat.\nfour dog.\n"
+
+
+@pytest.mark.parametrize("args", [["--format", "pdf"], ["--batch-size", "0"], ["--no-such-flag"]])
+def test_usage_errors_exit_2(args, capsys):
+    code, _, err = run(args, capsys)
+    assert code == 2 and one_line(err).startswith("translate: error:")
+
+
+def test_empty_input(tmp_path, capsys):
+    src = tmp_path / "empty.txt"
+    src.write_text(" \n\u3000\n", encoding="utf-8")
+    code, out, err = run([str(src), "-m", "Helsinki-NLP/opus-mt-xx-yy"], capsys)
+    assert code == 0 and out == "" and "empty" in one_line(err)
+
+
+def test_unwritable_output_leaves_nothing(tmp_path, toy_model, capsys):
+    src = tmp_path / "a.txt"
+    src.write_text("三猫。", encoding="utf-8")
+    code, _, err = run([str(src), "-m", str(toy_model), "-o", str(tmp_path / "missing" / "out.txt"), "-q"], capsys)
+    assert code == 1 and "cannot write" in one_line(err)
+    assert not (tmp_path / "missing").exists()
+
+
+def test_output_file_written_atomically(tmp_path, toy_model, capsys):
+    src, dst = tmp_path / "a.txt", tmp_path / "out.txt"
+    src.write_text("三猫。", encoding="utf-8")
+    dst.write_text("old", encoding="utf-8")
+    code, out, _ = run([str(src), "-m", str(toy_model), "-o", str(dst), "-q"], capsys)
+    assert code == 0 and out == "" and dst.read_text(encoding="utf-8") == "three cat.\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "out.txt"]
+
+
+def test_atomic_writer_keeps_previous_file_on_failure(tmp_path):
+    dst = tmp_path / "out.txt"
+    dst.write_text("previous", encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_writer(dst) as fh:
+            fh.write("half")
+            raise KeyboardInterrupt
+    assert dst.read_text(encoding="utf-8") == "previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def _subprocess(args, **kw):
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, timeout=120, **kw)
+
+
+def test_help_is_instant_and_imports_no_torch():
+    code = ("import sys, time; t=time.perf_counter(); from translate.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "heavy=[m for m in ('torch','transformers','sentencepiece','huggingface_hub') if m in sys.modules]\n"
+            "print('HEAVY', heavy, time.perf_counter()-t)")
+    proc = _subprocess(["-c", code])
+    assert "Usage" in proc.stdout
+    assert "HEAVY []" in proc.stdout, proc.stdout
+
+
+def test_python_dash_m_and_pipes(toy_model):
+    start = time.perf_counter()
+    proc = _subprocess(["-m", "translate", "-m", str(toy_model)], input="五鸟。\n")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "five bird.\n"
+    assert "Traceback" not in proc.stderr
+    assert time.perf_counter() - start < 60
+
+
+def test_version():
+    proc = _subprocess(["-m", "translate", "--version"])
+    assert proc.returncode == 0 and proc.stdout.startswith("translate ")
+
+
+def test_library_is_lazy():
+    code = ("import sys; import translate; t = translate.Translator('Helsinki-NLP/opus-mt-zh-en'); "
+            "print([m for m in ('torch','transformers') if m in sys.modules])")
+    assert _subprocess(["-c", code]).stdout.strip() == "[]"
