@@ -1,9 +1,9 @@
 """Hugging Face ``MarianMTModel`` backend: the reference implementation.
 
 Generation follows the model's ``generation_config.json`` (opus-mt-zh-en: beam 6,
-``bad_words_ids [[65000]]``, ``renormalize_logits``) with explicit overrides. Decoding
-uses the *target* sentencepiece model: transformers defaults to the source one for
-Marian models with a shared vocabulary, which garbles English output.
+``bad_words_ids [[65000]]``, ``renormalize_logits``) with explicit overrides. Output is
+decoded with the *target* sentencepiece model, as Marian intends: transformers 5 defaults
+to the source model for Marian checkpoints with a shared vocabulary.
 """
 
 from __future__ import annotations
