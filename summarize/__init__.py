@@ -1,1 +1,20 @@
-"""Digests of news articles at several lengths (see issue 3)."""
+"""Digests of news articles at several lengths — in English or in the source language.
+
+>>> from summarize import summarize
+>>> digests = summarize(text, to="source")          # no model needed      # doctest: +SKIP
+>>> print(digests["short"].text)                                          # doctest: +SKIP
+
+One ranking of the article's sentences, cut at every length (headline ⊂ short ⊂ medium ⊂ long);
+with ``to="en"`` only the picked sentences are translated.
+"""
+
+from __future__ import annotations
+
+from translate import __version__
+
+from .digests import Digest, Digests, DigestSentence
+from .lengths import DEFAULT_LENGTHS, PRESETS, LengthSpec, parse_length
+from .summarizer import Summarizer, summarize
+
+__all__ = ["DEFAULT_LENGTHS", "PRESETS", "Digest", "DigestSentence", "Digests", "LengthSpec", "Summarizer",
+           "__version__", "parse_length", "summarize"]

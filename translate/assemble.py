@@ -8,14 +8,21 @@ from .backends import Hypothesis
 from .document import Paragraph, TranslatedParagraph, TranslatedSentence
 from .segmentation.sentences import has_cjk
 
+_CJK_PUNCT = "“”‘’《》「」『』…—"
+
+
+def _wide(ch: str) -> bool:
+    """CJK characters and CJK/full-width punctuation: written without spaces between them."""
+    return has_cjk(ch) or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef" or ch in _CJK_PUNCT
+
 
 def join_translations(parts: Sequence[str]) -> str:
-    """Join sentence translations of one paragraph: a space between words, none between CJK text."""
+    """Join sentence translations of one paragraph: a space between words, none in CJK text."""
     out = ""
     for part in parts:
         if not part:
             continue
-        if out and not (has_cjk(out[-1]) and has_cjk(part[0])):
+        if out and not (_wide(out[-1]) and _wide(part[0])):
             out += " "
         out += part
     return out

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
+from ..errors import ModelNotFoundError
 from ..models import ResolvedModel
 from .base import Backend, DecodingOptions, Hypothesis, auto_max_new_tokens
 
@@ -39,6 +40,11 @@ def default_threads() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
         return os.cpu_count() or 1
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
 class TransformersBackend(Backend):
@@ -72,7 +78,11 @@ class TransformersBackend(Backend):
     def tokenizer(self):
         from transformers import MarianTokenizer
 
-        return MarianTokenizer.from_pretrained(self.model_ref.path)
+        try:
+            return MarianTokenizer.from_pretrained(self.model_ref.path)
+        except (OSError, ValueError, KeyError, AssertionError, RuntimeError) as exc:
+            raise ModelNotFoundError(
+                f"cannot load the Marian tokenizer from '{self.model_ref.path}': {_first_line(exc)}") from None
 
     @cached_property
     def _model(self):
@@ -84,7 +94,17 @@ class TransformersBackend(Backend):
         device = pick_device(self.requested_device)
         safe = (self.model_ref.path / "model.safetensors").exists() or \
             (self.model_ref.path / "model.safetensors.index.json").exists()
-        model = MarianMTModel.from_pretrained(self.model_ref.path, use_safetensors=safe)
+        from transformers.utils import logging as hf_logging
+
+        bars = hf_logging.is_progress_bar_enabled()
+        hf_logging.disable_progress_bar()  # our own progress bar is the one that matters
+        try:
+            model = MarianMTModel.from_pretrained(self.model_ref.path, use_safetensors=safe)
+        except (OSError, ValueError) as exc:
+            raise ModelNotFoundError(f"cannot load model from '{self.model_ref.path}': {_first_line(exc)}") from None
+        finally:
+            if bars:
+                hf_logging.enable_progress_bar()
         model.eval().to(device)
         gen = model.generation_config
         self._cap = gen.max_length if gen.max_length and gen.max_length > 1 else DEFAULT_MAX_LENGTH

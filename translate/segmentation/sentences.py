@@ -14,6 +14,8 @@ TERMINATORS = frozenset("。！？；!?;…")
 CLOSERS = frozenset("”’」』）)】〕〉\"'")
 BOOK_OPEN, BOOK_CLOSE = "《", "》"
 BOOK_TITLE_MAX = 100  # an unclosed 《 further than this from its 》 does not protect anything
+# "“……。”张三说。": a short attribution after a closing quote belongs to the quoted sentence
+_ATTRIBUTION = re.compile(r"[^。！？；!?;…“”\n]{1,16}?(说|表示|称|指出|介绍|认为|强调|写道|问道|答道|坦言|感慨)[。！!]")
 
 # languages pysbd has rules for; others use its English rules
 _PYSBD_LANGS = {"en", "hi", "mr", "zh", "es", "am", "ar", "hy", "bg", "ur", "ru", "pl", "fa", "nl",
@@ -41,6 +43,8 @@ def cjk_boundaries(text: str) -> list[int]:
                 j += 1
             while j < n and text[j] in CLOSERS:
                 j += 1
+            if text[j - 1] in "”」』\"" and (m := _ATTRIBUTION.match(text, j)):
+                j = m.end()
             cuts.append(j)
             i = j
             continue

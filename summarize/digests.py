@@ -1,0 +1,70 @@
+"""Result dataclasses: the digests of one article, each aligned to its source sentences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .lengths import LengthSpec
+
+
+@dataclass(frozen=True)
+class DigestSentence:
+    """A picked sentence: where it is in the article, its score, its text in both languages."""
+
+    index: int                 # position among the article's candidate sentences (document order)
+    paragraph: int             # source paragraph index
+    sentence: int              # sentence index within that paragraph
+    score: float
+    source: str
+    translation: str | None    # None when the digest is in the source language
+
+    @property
+    def text(self) -> str:
+        return self.source if self.translation is None else self.translation
+
+
+@dataclass(frozen=True)
+class Digest:
+    """One digest of the article at one length."""
+
+    length: LengthSpec
+    sentences: tuple[DigestSentence, ...]   # extractive support, in document order
+    achieved: float                          # length actually reached, in ``length.unit``
+    over_budget: bool = False                # only when one sentence alone exceeds the budget
+    method: str = "extractive"
+    abstract: str | None = None              # generated text (abstractive method)
+    note: str | None = None                  # e.g. why an abstractive digest fell back
+
+    @property
+    def name(self) -> str:
+        return self.length.name
+
+    @property
+    def text(self) -> str:
+        if self.abstract is not None:
+            return self.abstract
+        from translate.assemble import join_translations
+
+        return join_translations([s.text for s in self.sentences])
+
+
+@dataclass(frozen=True)
+class Digests:
+    """All digests of one article, shortest budget first as requested."""
+
+    digests: tuple[Digest, ...]
+    language: str                 # language of the digests ("en", or the source language)
+    source_language: str | None
+    info: dict = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> Digest:
+        for d in self.digests:
+            if d.name == name:
+                return d
+        raise KeyError(name)
+
+    def __iter__(self):
+        return iter(self.digests)
+
+    def __len__(self) -> int:
+        return len(self.digests)

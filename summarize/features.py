@@ -1,0 +1,73 @@
+"""Sentence features: terms (character n-grams for CJK, words for Latin script), TF-IDF vectors,
+cosine similarity, and long shared phrases (for redundancy).
+
+Character unigrams + bigrams need no dictionary and behave the same on any Chinese text;
+words in Latin script are lower-cased with a small English stop list.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]+")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*|\d+(?:[.,]\d+)*", re.UNICODE)
+STOPWORDS = frozenset("""a an the and or but of to in on at for from by with as is are was were be been being
+it its this that these those he she they we you i his her their our your not no so than then there here
+has have had do does did will would can could should may might must also which who whom what when where
+how why all any each more most other some such only own same very just about into over after before""".split())
+PHRASE_CHARS = 16  # CJK: a shared run of this many characters (punctuation ignored) is a repeated phrase
+PHRASE_WORDS = 8   # Latin script: a shared run of this many words
+
+
+def terms(text: str) -> list[str]:
+    """Index terms of a sentence: CJK character unigrams and bigrams, Latin words without stop words."""
+    out: list[str] = []
+    for run in _CJK_RUN.findall(text):
+        out.extend(run)
+        out.extend(run[i:i + 2] for i in range(len(run) - 1))
+    rest = _CJK_RUN.sub(" ", text)
+    out.extend(w for w in (m.lower() for m in _WORD.findall(rest)) if w not in STOPWORDS)
+    return out
+
+
+def shingles(text: str) -> set[str]:
+    """Long n-grams whose sharing means two sentences repeat a phrase."""
+    found: set[str] = set()
+    if _CJK_RUN.search(text):
+        flat = re.sub(r"[\W_]", "", text)
+        found.update(flat[i:i + PHRASE_CHARS] for i in range(len(flat) - PHRASE_CHARS + 1))
+        return found
+    words = [m.lower() for m in _WORD.findall(_CJK_RUN.sub(" ", text))]
+    found.update(" ".join(words[i:i + PHRASE_WORDS]) for i in range(len(words) - PHRASE_WORDS + 1))
+    return found
+
+
+Vector = dict[str, float]
+
+
+def tfidf(documents: Sequence[Sequence[str]]) -> list[Vector]:
+    """L2-normalised TF-IDF vectors (smoothed idf), one per term list."""
+    n = len(documents)
+    df = Counter(t for doc in documents for t in set(doc))
+    vectors = []
+    for doc in documents:
+        tf = Counter(doc)
+        vec = {t: c * (math.log((n + 1) / (df[t] + 1)) + 1.0) for t, c in tf.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        vectors.append({t: v / norm for t, v in vec.items()})
+    return vectors
+
+
+def project(vector_terms: Sequence[str], reference: Sequence[Sequence[str]]) -> Vector:
+    """A TF-IDF vector for extra text (e.g. the title) with the idf of ``reference``."""
+    return tfidf([*reference, vector_terms])[-1]
+
+
+def cosine(a: Vector, b: Vector) -> float:
+    """Cosine similarity of two normalised sparse vectors."""
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b.get(t, 0.0) for t, v in a.items())

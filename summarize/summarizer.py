@@ -1,0 +1,169 @@
+"""The summarizer: read → segment (translate's segmentation) → rank once → cut every length →
+translate only the picked sentences → digests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from translate import Translator
+from translate.document import Document
+from translate.models import DEFAULT_MODEL
+from translate.pipeline import source_language
+from translate.segmentation import segment_document
+from translate.segmentation.sentences import has_cjk
+
+from .cutting import cut_all
+from .digests import Digest, Digests, DigestSentence
+from .lengths import DEFAULT_LENGTHS, LengthSpec, measure, parse_length
+from .ranking import Candidate, Ranked, rank_sentences
+
+CJK_LANGUAGES = {"zh", "ja", "ko", "cmn", "yue", "jap"}
+WORDS_PER_CJK_CHAR = 0.6   # initial guess for English words per Chinese character, refined as we translate
+CHARS_PER_WORD = 6.0
+BODY_KINDS = ("body",)
+
+
+class Summarizer:
+    """Digests of an article at several lengths, from one extractive ranking.
+
+    ``to="en"`` translates only the picked sentences (with ``translate``); ``to="source"``
+    needs no model at all. English input is summarized directly.
+    """
+
+    def __init__(self, lengths: Sequence[str] = DEFAULT_LENGTHS, *, to: Literal["en", "source"] = "en",
+                 method: Literal["extractive", "abstractive"] = "extractive",
+                 model: str = DEFAULT_MODEL, translator: Translator | None = None,
+                 summary_model: str | None = None, layout: str = "auto", **translate_options) -> None:
+        if to not in ("en", "source"):
+            raise ValueError("to must be 'en' or 'source'")
+        if method not in ("extractive", "abstractive"):
+            raise ValueError("method must be 'extractive' or 'abstractive'")
+        self.lengths = tuple(lengths) or DEFAULT_LENGTHS
+        self.to = to
+        self.method = method
+        self.model = model
+        self.summary_model = summary_model
+        self.layout = layout
+        self._translator = translator
+        self._translate_options = translate_options
+        self._abstractive = None
+
+    @property
+    def translator(self) -> Translator:
+        """The translator for picked sentences, created on first need."""
+        if self._translator is None:
+            self._translator = Translator(self.model, layout=self.layout, **self._translate_options)  # type: ignore[arg-type]
+        return self._translator
+
+    def summarize(self, text: str) -> Digests:
+        """All requested digests of ``text``; deterministic for the same input and options."""
+        doc = segment_document(text, layout=self.layout)  # type: ignore[arg-type]
+        return _Run(self, doc).digests()
+
+
+class _Run:
+    """One summarization of one document (keeps the translation memo for that document)."""
+
+    def __init__(self, owner: Summarizer, doc: Document) -> None:
+        self.owner = owner
+        body = [(p, s) for p in doc.paragraphs if p.kind in BODY_KINDS for s in p.sentences]
+        if not body:  # headings only: they are all there is
+            body = [(p, s) for p in doc.paragraphs for s in p.sentences]
+        self.where = [(p.index, s.index) for p, s in body]
+        self.candidates = [Candidate(k, s.text, s.index == 0) for k, (p, s) in enumerate(body)]
+        title = " ".join(p.text for p in doc.paragraphs if p.kind in ("title", "subtitle"))
+        self.ranked: Ranked = rank_sentences(self.candidates, title)
+        full = " ".join(c.text for c in self.candidates)
+        self.source_cjk = has_cjk(full)
+        lang = source_language(owner.model if owner._translator is None else owner._translator.model)
+        self.source_lang = lang if lang and (lang in CJK_LANGUAGES) == self.source_cjk else \
+            ("zh" if self.source_cjk else "en")
+        self.english_input = not self.source_cjk and self.source_lang == "en"
+        self.translating = owner.to == "en" and not self.english_input
+        self.language = "en" if (self.english_input or owner.to == "en") else self.source_lang
+        self.unit = "characters" if (self.language in CJK_LANGUAGES) else "words"
+        self.source_unit = "characters" if self.source_cjk else "words"
+        self.total_source = sum(measure(c.text, self.source_unit) for c in self.candidates)
+        self.translations: dict[int, str] = {}
+
+    # -- translation, only of what is picked --------------------------------------------------
+    def ensure(self, indices: Sequence[int]) -> None:
+        missing = sorted({i for i in indices if i not in self.translations})
+        if self.translating and missing:
+            out = self.owner.translator.translate_sentences([self.candidates[i].text for i in missing])
+            self.translations.update(zip(missing, out))
+
+    def output_text(self, i: int) -> str:
+        if not self.translating:
+            return self.candidates[i].text
+        self.ensure([i])
+        return self.translations[i]
+
+    # -- measures ------------------------------------------------------------------------------
+    def size(self, i: int, spec: LengthSpec) -> float:
+        if spec.unit == "sentences":
+            return 1
+        if spec.unit == "percent":
+            return measure(self.candidates[i].text, self.source_unit)
+        return measure(self.output_text(i), spec.unit)
+
+    def ratio(self) -> float:
+        """English words per source unit, observed on what was translated so far."""
+        if not self.translations:
+            return WORDS_PER_CJK_CHAR if self.source_cjk else 1.0
+        src = sum(measure(self.candidates[i].text, self.source_unit) for i in self.translations)
+        tgt = sum(measure(t, "words") for t in self.translations.values())
+        return tgt / max(src, 1)
+
+    def estimate(self, i: int, spec: LengthSpec) -> float:
+        if not self.translating or spec.unit in ("sentences", "percent") or i in self.translations:
+            return self.size(i, spec)
+        words = measure(self.candidates[i].text, self.source_unit) * self.ratio()
+        return words if spec.unit == "words" else words * CHARS_PER_WORD
+
+    def budget(self, spec: LengthSpec) -> float:
+        return spec.amount / 100 * self.total_source if spec.unit == "percent" else spec.amount
+
+    def capacity(self, spec: LengthSpec) -> float:
+        """Roughly how many sentences a budget holds (to cut the smallest first)."""
+        n = max(len(self.candidates), 1)
+        if spec.unit == "sentences":
+            return spec.amount
+        if spec.unit == "percent":
+            return spec.amount / 100 * n
+        avg = sum(self.estimate(i, spec) for i in range(len(self.candidates))) / n
+        return spec.amount / max(avg, 1e-9)
+
+    # -- digests -------------------------------------------------------------------------------
+    def digests(self) -> Digests:
+        owner = self.owner
+        specs = [parse_length(name, self.unit) for name in owner.lengths]  # type: ignore[arg-type]
+        cuts = cut_all(self.ranked.order, specs, size=self.size, estimate=self.estimate, budget=self.budget,
+                       capacity=self.capacity, prefetch=self.ensure if self.translating else None) \
+            if self.candidates else {}
+        digests = []
+        for spec in specs:
+            cut = cuts.get(spec)
+            picked = cut.selection if cut else ()
+            self.ensure(picked)
+            sentences = tuple(
+                DigestSentence(i, *self.where[i], round(self.ranked.scores[i], 6), self.candidates[i].text,
+                               self.translations[i] if self.translating else None)
+                for i in picked)
+            digests.append(Digest(spec, sentences, cut.achieved if cut else 0, cut.over_budget if cut else False))
+        if owner.method == "abstractive" and self.candidates:
+            from .abstractive import abstract_digests
+
+            digests = abstract_digests(self, digests)
+        info = {"method": owner.method, "to": owner.to, "language": self.language, "unit": self.unit,
+                "candidates": len(self.candidates), "redundant": len(self.ranked.redundant),
+                "translated_sentences": sorted(self.translations)}
+        if self.translating and self.translations:
+            info["translation"] = owner.translator.info
+        return Digests(tuple(digests), self.language, self.source_lang, info)
+
+
+def summarize(text: str, lengths: Sequence[str] = DEFAULT_LENGTHS, **options) -> Digests:
+    """Digests of ``text`` in one call; ``options`` are those of :class:`Summarizer`."""
+    return Summarizer(lengths, **options).summarize(text)
