@@ -27,15 +27,16 @@ class Cut:
 
 def cut_all(order: Sequence[int], specs: Iterable[LengthSpec], *, size: Size, estimate: Size,
             budget: Callable[[LengthSpec], float], capacity: Callable[[LengthSpec], float],
-            prefetch: Callable[[list[int]], None] | None = None) -> dict[LengthSpec, Cut]:
-    """Cut each spec from ``order`` (best first). ``size`` is exact (may translate), ``estimate`` is cheap."""
+            prefetch: Callable[[list[int], LengthSpec], None] | None = None) -> dict[LengthSpec, Cut]:
+    """Cut each spec from ``order`` (best first). ``size`` is exact (may translate), ``estimate`` is cheap;
+    ``prefetch`` gets the sentences a spec will probably pick, e.g. to translate them in one batch."""
     cuts: dict[LengthSpec, Cut] = {}
     previous: list[int] = []
     for spec in sorted(set(specs), key=capacity):
         limit = budget(spec)
         selection = list(previous) if sum(size(i, spec) for i in previous) <= limit else []
         if prefetch:
-            prefetch(_guess(order, selection, spec, limit, estimate))
+            prefetch(_guess(order, selection, spec, limit, estimate), spec)
         used = sum(size(i, spec) for i in selection)
         for i in order:
             room = limit - used

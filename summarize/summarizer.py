@@ -94,6 +94,11 @@ class _Run:
             out = self.owner.translator.translate_sentences([self.candidates[i].text for i in missing])
             self.translations.update(zip(missing, out))
 
+    def prefetch(self, likely: list[int], spec: LengthSpec) -> None:
+        """Translate in one batch what a word or character budget will probably pick."""
+        if spec.unit in ("words", "characters"):
+            self.ensure(likely)
+
     def output_text(self, i: int) -> str:
         if not self.translating:
             return self.candidates[i].text
@@ -140,7 +145,7 @@ class _Run:
         owner = self.owner
         specs = [parse_length(name, self.unit) for name in owner.lengths]  # type: ignore[arg-type]
         cuts = cut_all(self.ranked.order, specs, size=self.size, estimate=self.estimate, budget=self.budget,
-                       capacity=self.capacity, prefetch=self.ensure if self.translating else None) \
+                       capacity=self.capacity, prefetch=self.prefetch) \
             if self.candidates else {}
         digests = []
         for spec in specs:
@@ -151,7 +156,10 @@ class _Run:
                 DigestSentence(i, *self.where[i], round(self.ranked.scores[i], 6), self.candidates[i].text,
                                self.translations[i] if self.translating else None)
                 for i in picked)
-            digests.append(Digest(spec, sentences, cut.achieved if cut else 0, cut.over_budget if cut else False))
+            achieved = cut.achieved if cut else 0
+            if spec.unit == "percent":
+                achieved = round(100 * achieved / max(self.total_source, 1), 1)
+            digests.append(Digest(spec, sentences, achieved, cut.over_budget if cut else False))
         if owner.method == "abstractive" and self.candidates:
             from .abstractive import abstract_digests
 

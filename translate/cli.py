@@ -1,4 +1,7 @@
-"""The ``translate`` command. Imports only typer up front: ``--help`` stays instant."""
+"""The ``translate`` command. Imports only typer up front: ``--help`` stays instant.
+
+The option types and the runner here are shared with the ``summarize`` command.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +9,13 @@ import os
 import sys
 import time
 from enum import Enum
-from typing import Optional
+from typing import Annotated, Optional
 
 import typer
 
 from .errors import TranslateError
 from .models.resolve import DEFAULT_MODEL
 from .segmentation.budget import DEFAULT_BUDGET
-
-PROG = "translate"
 
 
 class Format(str, Enum):
@@ -36,16 +37,33 @@ class LayoutOption(str, Enum):
     blocks = "blocks"
 
 
-def fail(message: str, code: int = 1) -> None:
-    """Print a one-line error on stderr and exit."""
-    print(f"{PROG}: error: {message}", file=sys.stderr)
-    raise typer.Exit(code)
+# Options shared by `translate` and `summarize`.
+PathArg = Annotated[str, typer.Argument(metavar="[PATH|-]", show_default=False,
+                                        help="Input file; - or none: stdin.")]
+OutputOpt = Annotated[Optional[str], typer.Option("-o", "--output",
+                                                  help="Write here (atomically) instead of stdout.")]
+ModelOpt = Annotated[str, typer.Option("-m", "--model", help="Translation model: Hugging Face id or local folder.")]
+DeviceOpt = Annotated[Device, typer.Option("--device", help="auto picks CUDA when present.")]
+BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, help="Sentences per model call.")]
+BeamsOpt = Annotated[Optional[int], typer.Option("--num-beams", min=1,
+                                                 help="Beam size (default: from the model's generation config).")]
+MaxNewOpt = Annotated[Optional[int], typer.Option("--max-new-tokens", min=1,
+                                                  help="Output tokens per sentence (default: 2 × source tokens + 16).")]
+BudgetOpt = Annotated[int, typer.Option("--max-sentence-tokens", min=8,
+                                        help="Longer sentences are split at clauses, never truncated.")]
+LayoutOpt = Annotated[LayoutOption, typer.Option("--paragraphs",
+                                                 help="Paragraph convention: one per line, or blank-line blocks.")]
+EncodingOpt = Annotated[Optional[str], typer.Option("--encoding", help="Input encoding (default: UTF-8).")]
+OfflineOpt = Annotated[bool, typer.Option("--offline", help="Never touch the network (like HF_HUB_OFFLINE=1).")]
+ThreadsOpt = Annotated[Optional[int], typer.Option("--threads", min=1,
+                                                   help="CPU threads (default: all this process may use).")]
+QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="No progress bar or notes on stderr.")]
 
 
-def note(message: str, quiet: bool = False) -> None:
-    """A one-line note on stderr (not the result)."""
+def note(prog: str, message: str, quiet: bool = False) -> None:
+    """A one-line note on stderr (never mixed into the result)."""
     if not quiet:
-        print(f"{PROG}: {message}", file=sys.stderr)
+        print(f"{prog}: {message}", file=sys.stderr)
 
 
 def quiet_libraries() -> None:
@@ -55,42 +73,56 @@ def quiet_libraries() -> None:
     os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
 
 
-def _version(value: bool) -> None:
-    if value:
-        from . import __version__
+def version_option(prog: str):
+    """An eager ``--version`` option for ``prog``."""
+    def show(value: bool) -> None:
+        if value:
+            from . import __version__
 
-        print(f"{PROG} {__version__}")
-        raise typer.Exit()
+            print(f"{prog} {__version__}")
+            raise typer.Exit()
+
+    return typer.Option(False, "--version", callback=show, is_eager=True, help="Show the version and exit.")
 
 
-app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
-                  context_settings={"help_option_names": ["-h", "--help"]})
+def translator_options(model: str, device: Device, batch_size: int, num_beams: int | None,
+                       max_new_tokens: int | None, max_sentence_tokens: int, threads: int | None,
+                       offline: bool) -> dict:
+    """Keyword arguments for ``Translator`` from the shared CLI options."""
+    from .backends.transformers_backend import default_threads
+
+    return dict(model=model, device=device.value, batch_size=batch_size, num_beams=num_beams,
+                max_new_tokens=max_new_tokens, max_sentence_tokens=max_sentence_tokens,
+                threads=threads or default_threads(), offline=True if offline else None)
+
+
+def new_app() -> typer.Typer:
+    return typer.Typer(add_completion=False, pretty_exceptions_enable=False,
+                       context_settings={"help_option_names": ["-h", "--help"]})
+
+
+app = new_app()
 
 
 @app.command(help="Translate an article paragraph by paragraph (PATH, or - / nothing for stdin).")
 def translate_command(
-    path: str = typer.Argument("-", metavar="[PATH|-]", show_default=False, help="Input file; - or none: stdin."),
-    output: Optional[str] = typer.Option(None, "-o", "--output", help="Write here (atomically) instead of stdout."),
-    fmt: Format = typer.Option(Format.text, "-f", "--format", help="Output format."),
-    model: str = typer.Option(DEFAULT_MODEL, "-m", "--model", help="Hugging Face model id or local folder."),
-    device: Device = typer.Option(Device.auto, "--device", help="auto picks CUDA when present."),
-    batch_size: int = typer.Option(16, "--batch-size", min=1, help="Sentences per model call."),
-    num_beams: Optional[int] = typer.Option(None, "--num-beams", min=1,
-                                            help="Beam size (default: from the model's generation config)."),
-    max_new_tokens: Optional[int] = typer.Option(None, "--max-new-tokens", min=1,
-                                                 help="Output tokens per sentence (default: 2 × source tokens + 16)."),
-    max_sentence_tokens: int = typer.Option(DEFAULT_BUDGET, "--max-sentence-tokens", min=8,
-                                            help="Longer sentences are split at clauses, never truncated."),
-    layout: LayoutOption = typer.Option(LayoutOption.auto, "--paragraphs",
-                                        help="Paragraph convention: one per line, or blank-line blocks."),
-    encoding: Optional[str] = typer.Option(None, "--encoding", help="Input encoding (default: UTF-8)."),
-    offline: bool = typer.Option(False, "--offline", help="Never touch the network (like HF_HUB_OFFLINE=1)."),
-    threads: Optional[int] = typer.Option(None, "--threads", min=1, help="CPU threads (default: all this process may use)."),
-    quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar or notes on stderr."),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show version."),
+    path: PathArg = "-",
+    output: OutputOpt = None,
+    fmt: Annotated[Format, typer.Option("-f", "--format", help="Output format.")] = Format.text,
+    model: ModelOpt = DEFAULT_MODEL,
+    device: DeviceOpt = Device.auto,
+    batch_size: BatchOpt = 16,
+    num_beams: BeamsOpt = None,
+    max_new_tokens: MaxNewOpt = None,
+    max_sentence_tokens: BudgetOpt = DEFAULT_BUDGET,
+    layout: LayoutOpt = LayoutOption.auto,
+    encoding: EncodingOpt = None,
+    offline: OfflineOpt = False,
+    threads: ThreadsOpt = None,
+    quiet: QuietOpt = False,
+    version: bool = version_option("translate"),
 ) -> None:
     quiet_libraries()
-    from .backends.transformers_backend import default_threads
     from .output import open_output, render
     from .pipeline import Translator
     from .progress import progress_bar
@@ -99,14 +131,12 @@ def translate_command(
     started = time.perf_counter()
     text = read_text(path, encoding)
     if not text.strip():
-        note("input is empty; nothing to translate", quiet)
+        note("translate", "input is empty; nothing to translate", quiet)
         with open_output(output):
             pass
         return
-    translator = Translator(model, device=device.value, num_beams=num_beams, max_new_tokens=max_new_tokens,
-                            batch_size=batch_size, max_sentence_tokens=max_sentence_tokens,
-                            layout=layout.value, threads=threads or default_threads(),
-                            offline=True if offline else None)
+    translator = Translator(layout=layout.value, **translator_options(
+        model, device, batch_size, num_beams, max_new_tokens, max_sentence_tokens, threads, offline))
     doc = translator.segment(text)
     suspect = 0
     with progress_bar(doc.sentence_count, "translating", not quiet) as advance, open_output(output) as out:
@@ -119,28 +149,33 @@ def translate_command(
         for chunk in render(fmt.value, paragraphs(), translator.info, doc.layout):
             out.write(chunk)
     if suspect:
-        note(f"warning: {suspect} sentence(s) hit the output length limit; see --format jsonl", quiet)
-    note(f"{len(doc.paragraphs)} paragraphs, {doc.sentence_count} sentences in "
+        note("translate", f"warning: {suspect} sentence(s) hit the output length limit; see --format jsonl", quiet)
+    note("translate", f"{len(doc.paragraphs)} paragraphs, {doc.sentence_count} sentences in "
          f"{time.perf_counter() - started:.1f} s", quiet)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the command; user errors end with one line on stderr and exit 1 (runtime) or 2 (usage)."""
-    command = typer.main.get_command(app)
+def run(typer_app: typer.Typer, prog: str, argv: list[str] | None = None) -> int:
+    """Run a command; user errors end with one line on stderr and exit 1 (runtime) or 2 (usage)."""
+    command = typer.main.get_command(typer_app)
     try:
-        result = command.main(args=argv, prog_name=PROG, standalone_mode=False)
+        result = command.main(args=argv, prog_name=prog, standalone_mode=False)
     except typer.Exit as exc:
         return exc.exit_code
     except (typer.Abort, KeyboardInterrupt):
-        print(f"{PROG}: interrupted", file=sys.stderr)
+        print(f"{prog}: interrupted", file=sys.stderr)
         return 130
     except typer.TyperException as exc:  # bad usage: unknown option, invalid value...
-        print(f"{PROG}: error: {exc.format_message()}", file=sys.stderr)  # type: ignore[attr-defined]
+        print(f"{prog}: error: {exc.format_message()}", file=sys.stderr)  # type: ignore[attr-defined]
         return getattr(exc, "exit_code", 2)
     except TranslateError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{prog}: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except BrokenPipeError:
         sys.stderr.close()  # downstream closed the pipe (e.g. `| head`): not an error
         return 0
     return result if isinstance(result, int) else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``translate`` command."""
+    return run(app, "translate", argv)

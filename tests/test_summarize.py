@@ -1,0 +1,186 @@
+"""Summaries: nested digests from one ranking, budgets in the right unit, redundancy, translation of
+picked sentences only, CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from summarize import Summarizer, summarize
+from summarize.cli import main
+from summarize.lengths import measure, parse_length
+from tests.toy.train_toy import reference
+from tests.toydoc import toy_document
+from translate import Translator
+
+PRESETS = ("headline", "short", "medium", "long")
+
+
+def check_digests(digests, unit):
+    """The invariants every set of digests keeps."""
+    previous = None
+    for d in digests:
+        idx = [s.index for s in d.sentences]
+        assert idx == sorted(idx), "document order"
+        assert len(idx) >= 1, "at least one sentence"
+        if d.length.unit == "sentences":
+            assert len(idx) <= d.length.amount
+        elif d.length.unit in ("words", "characters"):
+            assert d.achieved == sum(measure(s.text, d.length.unit) for s in d.sentences)
+            assert d.achieved <= d.length.amount or (d.over_budget and len(idx) == 1)
+        if previous is not None and not previous.over_budget and not d.over_budget:
+            assert set(p.index for p in previous.sentences) <= set(idx), "shorter ⊂ longer"
+        previous = d
+
+
+zh_sentence = st.builds(
+    lambda body, end: body + end,
+    st.text(st.sampled_from(list("海关总书记回信国门卫士发展开放口岸监管服务效能安全屏障大家表示我们将")), min_size=4, max_size=40),
+    st.sampled_from(["。", "！", "？", "。”"]))
+en_words = st.sampled_from("customs officers border trade letter rules security inspection airport port train "
+                           "growth export import service staff mountain".split())
+en_sentence = st.builds(lambda ws: " ".join(ws).capitalize() + ".", st.lists(en_words, min_size=3, max_size=25))
+
+
+def as_document(paragraphs):
+    return "Title line\n" + "\n".join("".join(p) if p and p[0][0] not in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                      else " ".join(p) for p in paragraphs)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(zh_sentence, min_size=1, max_size=5), min_size=1, max_size=12))
+def test_chinese_properties(paragraphs):
+    text = "标题\n" + "\n".join("\u3000\u3000" + "".join(p) for p in paragraphs)
+    digests = summarize(text, PRESETS + ("3", "50c", "30%"), to="source")
+    assert digests.language == "zh"
+    check_digests([digests[n] for n in PRESETS], "characters")
+    check_digests([digests["50c"]], "characters")
+    assert summarize(text, PRESETS + ("3", "50c", "30%"), to="source") == digests, "deterministic"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(en_sentence, min_size=1, max_size=5), min_size=1, max_size=12))
+def test_english_properties(paragraphs):
+    text = "A title\n" + "\n".join(" ".join(p) for p in paragraphs)
+    digests = summarize(text, PRESETS + ("40w", "2"))  # English input: summarized directly, no model
+    assert digests.language == "en" and digests.info["translated_sentences"] == []
+    check_digests([digests[n] for n in PRESETS], "words")
+    assert digests["40w"].achieved <= 40 or digests["40w"].over_budget
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(zh_sentence, min_size=2, max_size=12, unique=True), st.data())
+def test_near_duplicates_never_both_picked(sentences, data):
+    dup_of = data.draw(st.integers(0, len(sentences) - 1))
+    original = sentences[dup_of]
+    near = original[:-1] + "了" + original[-1]  # one character more
+    body = sentences + [near]
+    text = "标题\n" + "\n".join("\u3000\u3000" + s for s in body)
+    digests = summarize(text, ("long", "100%"), to="source")
+    for d in digests:
+        picked = [s.source for s in d.sentences]
+        assert not (original in picked and near in picked)
+
+
+def test_seed_digests_in_chinese_need_no_model(seed_text):
+    digests = summarize(seed_text, to="source", model="Helsinki-NLP/opus-mt-xx-yy")  # never loaded
+    assert [d.name for d in digests] == list(PRESETS)
+    check_digests(list(digests), "characters")
+    assert digests["headline"].sentences[0].paragraph == 2  # the lead paragraph
+    for d in digests:
+        assert d.text.count("让人民满意的国门卫士") <= 1, "the repeated slogan is said once"
+        assert all(s.translation is None for s in d.sentences)
+    assert digests["long"].achieved <= 600 and digests["short"].achieved <= 150
+
+
+def test_headings_are_not_digest_sentences(seed_text):
+    digests = summarize(seed_text, ("100%",), to="source")
+    picked = {s.source for s in digests["100%"].sentences}
+    assert "守国门、促发展，做好海关工作意义重大" not in picked
+    assert "为强国建设、民族复兴积极贡献力量" not in picked
+
+
+class SpyTranslator(Translator):
+    """The toy translator, recording every sentence it is asked to translate."""
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.asked: list[str] = []
+
+    def translate_sentences(self, sentences, progress=None):
+        self.asked.extend(sentences)
+        return super().translate_sentences(sentences, progress)
+
+
+@pytest.fixture()
+def spy(toy_model):
+    return SpyTranslator(str(toy_model), device="cpu")
+
+
+@pytest.mark.parametrize("lengths", [("1", "3", "6"), ("10%", "25%", "50%")])
+def test_only_picked_sentences_are_translated(spy, lengths):
+    doc = toy_document(15, seed=11)
+    digests = Summarizer(lengths, translator=spy).summarize(doc.text)
+    picked = {s.source for d in digests for s in d.sentences}
+    assert sorted(spy.asked) == sorted(picked)  # each picked sentence once, nothing else
+    assert len(spy.asked) < sum(len(p) for p in doc.paragraphs)
+    for d in digests:
+        assert all(s.translation == reference(s.source) for s in d.sentences)  # bilingual alignment
+
+
+def test_word_budgets_translate_few_sentences(spy):
+    doc = toy_document(15, seed=11)
+    digests = Summarizer(("headline", "short", "20w"), translator=spy).summarize(doc.text)
+    picked = {s.source for d in digests for s in d.sentences}
+    assert picked <= set(spy.asked)
+    assert len(spy.asked) == len(set(spy.asked)), "no sentence translated twice"
+    total = sum(len(p) for p in doc.paragraphs)
+    assert len(spy.asked) < total
+    check_digests([digests["headline"], digests["20w"]], "words")
+    assert digests["20w"].achieved <= 20
+    assert all(s.translation == reference(s.source) for d in digests for s in d.sentences)
+
+
+def test_cli_to_source_on_seed_with_no_model(capsys):
+    assert main(["seeds/customs-reply-zh.txt", "--to", "source", "-q"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("== ") == 4
+    for name in PRESETS:
+        assert f"== {name} — " in out
+
+
+def test_cli_json_bilingual_with_toy(toy_model, tmp_path, capsys):
+    doc = toy_document(10, seed=5)
+    src = tmp_path / "toy.txt"
+    src.write_text(doc.text, encoding="utf-8")
+    assert main([str(src), "-m", str(toy_model), "-l", "2,4", "-f", "json", "-q"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["header"]["tool"] == "summarize" and data["header"]["method"] == "extractive"
+    two, four = data["digests"]
+    assert two["budget"] == {"amount": 2, "unit": "sentences"} and len(two["sentences"]) == 2
+    assert {s["index"] for s in two["sentences"]} <= {s["index"] for s in four["sentences"]}
+    for s in four["sentences"]:
+        assert s["translation"] == reference(s["source"])
+        assert doc.paragraphs[s["paragraph"]][s["sentence"]] == s["source"]
+    assert main([str(src), "-m", str(toy_model), "-l", "2", "-f", "bilingual", "-q"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("== 2 — 2 of 2 sentences")
+    assert [reference(lines[1]), reference(lines[3])] == [lines[2], lines[4]]
+
+
+@pytest.mark.parametrize("bad", ["0", "abc", "150%", "2.5"])
+def test_cli_bad_length_is_a_usage_error(bad, capsys):
+    assert main(["seeds/customs-reply-zh.txt", "--to", "source", "-l", bad]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("summarize: error: invalid length")
+
+
+def test_parse_length_units():
+    assert parse_length("80w", "words").unit == "words"
+    assert parse_length("80w", "characters").unit == "characters"  # Chinese word counts are characters
+    assert parse_length("150c", "words").unit == "characters"
+    assert parse_length("short", "characters").amount == 150
+    assert parse_length("20%", "words").unit == "percent"
