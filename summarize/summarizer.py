@@ -34,7 +34,7 @@ class Summarizer:
     def __init__(self, lengths: Sequence[str] = DEFAULT_LENGTHS, *, to: Literal["en", "source"] = "en",
                  method: Literal["extractive", "abstractive"] = "extractive",
                  model: str = DEFAULT_MODEL, translator: Translator | None = None,
-                 summary_model: str | None = None, layout: str = "auto", **translate_options) -> None:
+                 summary_model: str | object | None = None, layout: str = "auto", **translate_options) -> None:
         if to not in ("en", "source"):
             raise ValueError("to must be 'en' or 'source'")
         if method not in ("extractive", "abstractive"):
@@ -48,6 +48,20 @@ class Summarizer:
         self._translator = translator
         self._translate_options = translate_options
         self._abstractive = None
+
+    @property
+    def abstractive_model(self):
+        """The abstractive summarizer (``summary_model`` may be a name, a folder or a model object)."""
+        if self._abstractive is None:
+            from .abstractive import DEFAULT_SUMMARY_MODEL, HFSummarizer
+
+            if self.summary_model is None or isinstance(self.summary_model, str):
+                self._abstractive = HFSummarizer(self.summary_model or DEFAULT_SUMMARY_MODEL,
+                                                 device=self._translate_options.get("device", "auto"),
+                                                 offline=self._translate_options.get("offline"))
+            else:
+                self._abstractive = self.summary_model
+        return self._abstractive
 
     @property
     def translator(self) -> Translator:
@@ -163,12 +177,17 @@ class _Run:
         if owner.method == "abstractive" and self.candidates:
             from .abstractive import abstract_digests
 
+            if self.language != "en":
+                raise ValueError("abstractive digests are written in English: use --to en")
             digests = abstract_digests(self, digests)
         info = {"method": owner.method, "to": owner.to, "language": self.language, "unit": self.unit,
                 "candidates": len(self.candidates), "redundant": len(self.ranked.redundant),
                 "translated_sentences": sorted(self.translations)}
         if self.translating and self.translations:
             info["translation"] = owner.translator.info
+        if owner.method == "abstractive":
+            engine = owner.abstractive_model
+            info["summary_model"] = getattr(engine, "model", type(engine).__name__)
         return Digests(tuple(digests), self.language, self.source_lang, info)
 
 

@@ -117,3 +117,28 @@ def build_marian(folder: Path, source_lines: list[str], target_lines: list[str],
     vocab = write_tokenizer(folder, source_lines, target_lines, src_vocab, tgt_vocab, pad_to=shape.vocab_size)
     write_model(folder, vocab, shape, seed=seed, **kw)
     return folder
+
+
+def build_bart(folder: Path, lines: list[str], d_model: int = 32, layers: int = 1, window: int = 1024,
+               vocab_size: int = 400, seed: int = 0) -> Path:
+    """A tiny random BART summarizer with a byte-level BPE tokenizer trained on ``lines``."""
+    import torch
+    from tokenizers import ByteLevelBPETokenizer
+    from transformers import BartConfig, BartForConditionalGeneration, BartTokenizer
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(lines, vocab_size=vocab_size, min_frequency=1,
+                            special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"])
+    bpe.save_model(str(folder))
+    tok = BartTokenizer(str(folder / "vocab.json"), str(folder / "merges.txt"), model_max_length=window)
+    tok.save_pretrained(folder)
+    torch.manual_seed(seed)
+    config = BartConfig(vocab_size=len(tok), d_model=d_model, encoder_layers=layers, decoder_layers=layers,
+                        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=2 * d_model,
+                        decoder_ffn_dim=2 * d_model, max_position_embeddings=window, pad_token_id=tok.pad_token_id,
+                        bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
+                        decoder_start_token_id=tok.eos_token_id, forced_eos_token_id=tok.eos_token_id)
+    BartForConditionalGeneration(config).eval().save_pretrained(folder, safe_serialization=True)
+    return folder

@@ -15,6 +15,7 @@ from ..errors import ModelNotFoundError
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-zh-en"
 TOKENIZER_FILES = ["config.json", "generation_config.json", "*.spm", "vocab.json", "target_vocab.json",
                    "tokenizer_config.json", "special_tokens_map.json"]
+SEQ2SEQ_FILES = ["*.json", "*.txt", "*.model", "*.spm"]  # any BART/PEGASUS/T5 tokenizer and configs
 SAFE_WEIGHTS = ["model.safetensors", "model-*.safetensors", "model.safetensors.index.json"]
 PICKLE_WEIGHTS = ["pytorch_model.bin"]
 
@@ -65,9 +66,10 @@ def _snapshot(name: str, revision: str | None, patterns: list[str], local_only: 
 
 
 def resolve_model(name: str = DEFAULT_MODEL, *, revision: str | None = None,
-                  offline: bool | None = None) -> ResolvedModel:
+                  offline: bool | None = None, files: list[str] = TOKENIZER_FILES) -> ResolvedModel:
     """Find ``name`` on disk, downloading it from the Hub only when allowed and needed.
 
+    ``files`` are the non-weight files to fetch (default: those of a Marian model).
     Raises ``ModelNotFoundError`` with a one-line, actionable message otherwise.
     """
     if _looks_like_path(name):
@@ -76,7 +78,7 @@ def resolve_model(name: str = DEFAULT_MODEL, *, revision: str | None = None,
                                         RepositoryNotFoundError, RevisionNotFoundError)
 
     offline = offline_mode() if offline is None else offline
-    patterns = TOKENIZER_FILES + SAFE_WEIGHTS + PICKLE_WEIGHTS
+    patterns = files + SAFE_WEIGHTS + PICKLE_WEIGHTS
     try:
         cached = _snapshot(name, revision, patterns, local_only=True)
         if cached.has_weights and (cached.path / "config.json").exists():
@@ -90,9 +92,9 @@ def resolve_model(name: str = DEFAULT_MODEL, *, revision: str | None = None,
             f"model '{name}' is not in the Hugging Face cache and offline mode is on; "
             "run once with network access (unset HF_HUB_OFFLINE) or pass --model PATH to a local model folder")
     try:
-        model = _snapshot(name, revision, TOKENIZER_FILES + SAFE_WEIGHTS, local_only=False)
+        model = _snapshot(name, revision, files + SAFE_WEIGHTS, local_only=False)
         if not model.has_weights:
-            model = _snapshot(name, revision, TOKENIZER_FILES + PICKLE_WEIGHTS, local_only=False)
+            model = _snapshot(name, revision, files + PICKLE_WEIGHTS, local_only=False)
     except GatedRepoError:
         raise ModelNotFoundError(f"model '{name}' is gated; log in with `hf auth login` first") from None
     except RepositoryNotFoundError:
