@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from .assemble import assemble_paragraph, join_translations
 from .backends import Backend, DecodingOptions, Hypothesis
+from .caching import Memory, NullMemory, TranslationMemory
 from .document import Document, Paragraph, TranslatedDocument, TranslatedParagraph
 from .models import DEFAULT_MODEL, ResolvedModel, resolve_model
 from .segmentation import DEFAULT_BUDGET, segment_document, segment_paragraph
@@ -35,7 +37,9 @@ def source_language(model: ResolvedModel | str) -> str | None:
 class Translator:
     """Translate documents paragraph by paragraph, sentence by sentence.
 
-    The model is resolved on first use and loaded once, lazily.
+    The model is resolved on first use and loaded once, lazily — and not at all when every
+    sentence is already in the translation memory (``cache=True``: the default memory file;
+    a path; or a ``Memory`` object).
 
     >>> t = Translator("Helsinki-NLP/opus-mt-zh-en", num_beams=4)   # doctest: +SKIP
     >>> t.translate("今天天气很好。").text                            # doctest: +SKIP
@@ -45,7 +49,7 @@ class Translator:
                  max_new_tokens: int | None = None, batch_size: int = 16,
                  max_sentence_tokens: int = DEFAULT_BUDGET, layout: LayoutChoice = "auto",
                  threads: int | None = None, revision: str | None = None, offline: bool | None = None,
-                 backend: Backend | None = None) -> None:
+                 cache: bool | str | Path | Memory = False, backend: Backend | None = None) -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         self.model = model
@@ -59,6 +63,16 @@ class Translator:
         self.offline = offline
         self._backend = backend
         self._language: str | None = source_language(model)
+        if cache is True:
+            self.memory: Memory = TranslationMemory()
+        elif cache is False or cache is None:
+            self.memory = NullMemory()
+        elif isinstance(cache, (str, Path)):
+            self.memory = TranslationMemory(cache)
+        else:
+            self.memory = cache
+        self._context: dict | None = None
+        self.counts = {"cached": 0, "translated": 0}  # translation units served from memory / by the model
 
     @property
     def backend(self) -> Backend:
@@ -105,19 +119,39 @@ class Translator:
         hyps = iter(self._translate_units([u.text for p in pieces for u in p], progress))
         return [join_translations([next(hyps).text for _ in p]) for p in pieces]
 
+    @property
+    def memory_context(self) -> dict:
+        """Everything that changes a translation: the memory keys on it with each sentence."""
+        if self._context is None:
+            self._context = {k: v for k, v in self.backend.describe().items() if k != "threads"}
+        return self._context
+
     def _translate_units(self, units: Sequence[str], progress: Progress | None) -> list[Hypothesis]:
-        """Translate in batches of similar length (longest first), return in input order."""
-        lengths = [self._count(u) for u in units]
-        order = sorted(range(len(units)), key=lambda i: -lengths[i])
-        out: list[Hypothesis | None] = [None] * len(units)
-        for b in range(0, len(order), self.batch_size):
-            idx = order[b:b + self.batch_size]
-            for i, hyp in zip(idx, self.backend.translate_batch([units[i] for i in idx])):
-                out[i] = hyp
+        """Translate what the memory lacks, in batches of similar length; return in input order.
+
+        Each batch is written to the memory as soon as it is done, so a killed run keeps it.
+        """
+        cached = self.memory.get_many(self.memory_context, units) if units and not isinstance(
+            self.memory, NullMemory) else {}
+        known: dict[str, Hypothesis] = {u: Hypothesis(t, status == "ok") for u, (t, status) in cached.items()}
+        occurrences = Counter(units)
+        todo = [u for u in occurrences if u not in known]  # each distinct sentence once
+        done = sum(occurrences[u] for u in known)
+        self.counts["cached"] += done
+        if progress and done:
+            progress(done)
+        lengths = {u: self._count(u) for u in todo}
+        todo.sort(key=lambda u: -lengths[u])
+        for b in range(0, len(todo), self.batch_size):
+            batch = todo[b:b + self.batch_size]
+            hyps = self.backend.translate_batch(batch)
+            known.update(zip(batch, hyps))
+            self.memory.put_many(self.memory_context,
+                                 [(u, h.text, "ok" if h.finished else "suspect") for u, h in zip(batch, hyps)])
+            self.counts["translated"] += len(batch)
             if progress:
-                progress(len(idx))
-        assert all(h is not None for h in out)
-        return out  # type: ignore[return-value]
+                progress(sum(occurrences[u] for u in batch))
+        return [known[u] for u in units]
 
 
 def _chunks(paragraphs: Iterable[Paragraph], target: int) -> Iterator[list[Paragraph]]:

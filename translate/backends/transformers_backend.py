@@ -68,6 +68,7 @@ class TransformersBackend(Backend):
         return {
             "model": self.model_ref.name,
             "revision": self.model_ref.revision,
+            "identity": self.model_ref.identity,
             "backend": self.name,
             "device": getattr(self, "device", None) or pick_device(self.requested_device),
             "num_beams": self.options.num_beams or gen.get("num_beams", 1),

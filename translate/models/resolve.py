@@ -6,8 +6,10 @@ needs are fetched, safetensors weights in preference to pickle checkpoints.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from ..errors import ModelNotFoundError
@@ -28,10 +30,31 @@ class ResolvedModel:
     path: Path  # folder holding config, tokenizer and weights
     revision: str | None  # Hub commit hash; None for a local folder
 
+    @cached_property
+    def identity(self) -> str:
+        """What the model *is*: the Hub commit, or a fingerprint of a local folder's files.
+
+        Caches (translation memory, converted models) key on this, so editing a local
+        model folder invalidates what was derived from it.
+        """
+        return self.revision or f"local-{fingerprint(self.path)}"
+
     @property
     def has_weights(self) -> bool:
         return any((self.path / f).exists() for f in ("model.safetensors", "model.safetensors.index.json",
                                                         "pytorch_model.bin"))
+
+
+def fingerprint(folder: Path) -> str:
+    """Hash of a model folder: config bytes, and size + mtime of every other file in it."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+        if path.suffix == ".json" and path.stat().st_size < 1_000_000:
+            h.update(path.name.encode() + b"\0" + path.read_bytes())
+        else:
+            st = path.stat()
+            h.update(f"{path.name}:{st.st_size}:{st.st_mtime_ns};".encode())
+    return h.hexdigest()[:16]
 
 
 def offline_mode() -> bool:

@@ -1,0 +1,75 @@
+"""The pipeline with a translation memory: reruns never load the model, keys follow every option,
+an interrupted run keeps every finished batch."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.toydoc import toy_document
+from translate import Translator
+
+
+def fail(*_a, **_k):
+    raise AssertionError("the model was asked to translate")
+
+
+def test_fully_cached_rerun_never_loads_the_model(toy_model, tmp_path):
+    doc = toy_document(10, seed=2)
+    first = Translator(str(toy_model), cache=tmp_path / "tm.sqlite3", batch_size=4)
+    expected = first.translate(doc.text)
+    assert first.counts["translated"] > 0
+    again = Translator(str(toy_model), cache=tmp_path / "tm.sqlite3", batch_size=4)
+    again.backend.translate_batch = fail
+    assert again.translate(doc.text) == expected
+    assert again.counts == {"cached": sum(len(p) for p in doc.paragraphs), "translated": 0}
+    assert "_model" not in vars(again.backend)  # weights never loaded
+
+
+@pytest.mark.parametrize("change", [{"num_beams": 2}, {"max_new_tokens": 30}])
+def test_every_output_changing_option_changes_the_key(toy_model, tmp_path, change):
+    doc = toy_document(3, seed=4)
+    Translator(str(toy_model), cache=tmp_path / "tm.sqlite3").translate(doc.text)
+    other = Translator(str(toy_model), cache=tmp_path / "tm.sqlite3", **change)
+    other.translate(doc.text)
+    assert other.counts["cached"] == 0 and other.counts["translated"] > 0
+
+
+def test_another_model_folder_never_gets_stale_entries(toy_model, tiny_model, tmp_path):
+    text = "三猫。"
+    Translator(str(toy_model), cache=tmp_path / "tm.sqlite3").translate(text)
+    other = Translator(str(tiny_model), cache=tmp_path / "tm.sqlite3", max_new_tokens=3)
+    other.translate(text)
+    assert other.counts == {"cached": 0, "translated": 1}
+
+
+def test_interrupted_run_keeps_finished_batches(toy_model, tmp_path):
+    doc = toy_document(8, seed=9)
+    total = sum(len(p) for p in doc.paragraphs)
+    t = Translator(str(toy_model), cache=tmp_path / "tm.sqlite3", batch_size=3)
+    real = t.backend.translate_batch
+    calls = []
+
+    def flaky(batch):
+        calls.append(batch)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(batch)
+
+    t.backend.translate_batch = flaky
+    with pytest.raises(KeyboardInterrupt):
+        t.translate(doc.text)
+    resumed = Translator(str(toy_model), cache=tmp_path / "tm.sqlite3", batch_size=3)
+    result = resumed.translate(doc.text)
+    assert [p.translation for p in result.paragraphs] == doc.expected
+    assert resumed.counts["cached"] >= 6 and resumed.counts["translated"] == len(
+        {s for p in doc.paragraphs for s in p}) - 6
+
+
+def test_repeated_sentences_are_translated_once(toy_model):
+    t = Translator(str(toy_model))
+    calls = []
+    real = t.backend.translate_batch
+    t.backend.translate_batch = lambda batch: calls.append(list(batch)) or real(batch)
+    result = t.translate("三猫。三猫。\n三猫。四狗。")
+    assert result.text == "three cat. three cat.\nthree cat. four dog."
+    assert sorted(u for c in calls for u in c) == ["三猫。", "四狗。"]
