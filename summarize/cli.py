@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from translate.cli import (BatchOpt, BeamsOpt, BudgetOpt, Device, DeviceOpt, EncodingOpt, LayoutOpt, LayoutOption,
-                           MaxNewOpt, ModelOpt, OfflineOpt, OutputOpt, PathArg, QuietOpt, ThreadsOpt, new_app, note,
+                           MaxNewOpt, ModelOpt, NoCacheOpt, OfflineOpt, OutputOpt, PathArg, QuietOpt, ThreadsOpt, new_app, note,
                            quiet_libraries, run, translator_options, version_option)
 from translate.errors import UsageError
 from translate.models.resolve import DEFAULT_MODEL
@@ -62,6 +62,7 @@ def summarize_command(
     offline: OfflineOpt = False,
     threads: ThreadsOpt = None,
     quiet: QuietOpt = False,
+    no_cache: NoCacheOpt = False,
     version: bool = version_option("summarize"),
 ) -> None:
     quiet_libraries()
@@ -81,7 +82,7 @@ def summarize_command(
     summarizer = Summarizer(lengths, to=to.value, method=method.value, summary_model=summary_model,
                             layout=layout.value, **translator_options(
                                 model, device, batch_size, num_beams, max_new_tokens, max_sentence_tokens,
-                                threads, offline))
+                                threads, offline, no_cache))
     try:
         digests = summarizer.summarize(text)
     except ValueError as exc:  # an invalid --length

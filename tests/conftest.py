@@ -15,6 +15,8 @@ os.environ["HF_HOME"] = _HF_HOME
 os.environ.pop("HF_HUB_CACHE", None)
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+os.environ["TRANSLATE_CACHE_DIR"] = tempfile.mkdtemp(prefix="translate-tests-memory-")  # never the user's memory
+os.environ["TRANSLATE_CT2_CACHE"] = tempfile.mkdtemp(prefix="translate-tests-ct2-")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 import pytest  # noqa: E402

@@ -58,6 +58,7 @@ OfflineOpt = Annotated[bool, typer.Option("--offline", help="Never touch the net
 ThreadsOpt = Annotated[Optional[int], typer.Option("--threads", min=1,
                                                    help="CPU threads (default: all this process may use).")]
 QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="No progress bar or notes on stderr.")]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the translation memory.")]
 
 
 def note(prog: str, message: str, quiet: bool = False) -> None:
@@ -87,13 +88,32 @@ def version_option(prog: str):
 
 def translator_options(model: str, device: Device, batch_size: int, num_beams: int | None,
                        max_new_tokens: int | None, max_sentence_tokens: int, threads: int | None,
-                       offline: bool) -> dict:
+                       offline: bool, no_cache: bool) -> dict:
     """Keyword arguments for ``Translator`` from the shared CLI options."""
     from .backends.transformers_backend import default_threads
 
     return dict(model=model, device=device.value, batch_size=batch_size, num_beams=num_beams,
                 max_new_tokens=max_new_tokens, max_sentence_tokens=max_sentence_tokens,
-                threads=threads or default_threads(), offline=True if offline else None)
+                threads=threads or default_threads(), offline=True if offline else None, cache=not no_cache)
+
+
+def _cache_info(value: bool) -> None:
+    if value:
+        from .caching import TranslationMemory
+
+        stats = TranslationMemory().stats()
+        print(f"path: {stats['path']}\nentries: {stats['entries']}\ncontexts: {stats['contexts']}\n"
+              f"size: {stats['size_bytes'] / 1e6:.2f} MB")
+        raise typer.Exit()
+
+
+def _clear_cache(value: bool) -> None:
+    if value:
+        from .caching import TranslationMemory
+
+        memory = TranslationMemory()
+        print(f"removed {memory.clear()} entries from {memory.stats()['path']}")
+        raise typer.Exit()
 
 
 def new_app() -> typer.Typer:
@@ -120,6 +140,11 @@ def translate_command(
     offline: OfflineOpt = False,
     threads: ThreadsOpt = None,
     quiet: QuietOpt = False,
+    no_cache: NoCacheOpt = False,
+    cache_info: Annotated[bool, typer.Option("--cache-info", callback=_cache_info, is_eager=True,
+                                             help="Show the translation memory's path, entries and size.")] = False,
+    clear_cache: Annotated[bool, typer.Option("--clear-cache", callback=_clear_cache, is_eager=True,
+                                              help="Empty the translation memory.")] = False,
     version: bool = version_option("translate"),
 ) -> None:
     quiet_libraries()
@@ -136,7 +161,7 @@ def translate_command(
             pass
         return
     translator = Translator(layout=layout.value, **translator_options(
-        model, device, batch_size, num_beams, max_new_tokens, max_sentence_tokens, threads, offline))
+        model, device, batch_size, num_beams, max_new_tokens, max_sentence_tokens, threads, offline, no_cache))
     doc = translator.segment(text)
     suspect = 0
     with progress_bar(doc.sentence_count, "translating", not quiet) as advance, open_output(output) as out:
@@ -150,8 +175,9 @@ def translate_command(
             out.write(chunk)
     if suspect:
         note("translate", f"warning: {suspect} sentence(s) hit the output length limit; see --format jsonl", quiet)
-    note("translate", f"{len(doc.paragraphs)} paragraphs, {doc.sentence_count} sentences in "
-         f"{time.perf_counter() - started:.1f} s", quiet)
+    cached = translator.counts["cached"]
+    note("translate", f"{len(doc.paragraphs)} paragraphs, {doc.sentence_count} sentences "
+         f"({cached} from the translation memory) in {time.perf_counter() - started:.1f} s", quiet)
 
 
 def run(typer_app: typer.Typer, prog: str, argv: list[str] | None = None) -> int:
