@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from translate.cli import (BatchOpt, BeamsOpt, BudgetOpt, Device, DeviceOpt, EncodingOpt, LayoutOpt, LayoutOption,
+from translate.cli import (BackendOpt, BackendOption, BatchOpt, BeamsOpt, BudgetOpt, ComputeOpt, Device, DeviceOpt, EncodingOpt, LayoutOpt, LayoutOption,
                            MaxNewOpt, ModelOpt, NoCacheOpt, OfflineOpt, OutputOpt, PathArg, QuietOpt, ThreadsOpt, new_app, note,
                            quiet_libraries, run, translator_options, version_option)
 from translate.errors import UsageError
@@ -49,6 +49,8 @@ def summarize_command(
     fmt: Annotated[DigestFormat, typer.Option("-f", "--format", help="Output format.")] = DigestFormat.text,
     output: OutputOpt = None,
     model: ModelOpt = DEFAULT_MODEL,
+    backend: BackendOpt = BackendOption.auto,
+    compute_type: ComputeOpt = None,
     summary_model: Annotated[Optional[str], typer.Option(
         "--summary-model", help="Abstractive summarizer: BART/PEGASUS/T5 id or folder "
                                 "(default: sshleifer/distilbart-cnn-12-6).")] = None,
@@ -81,8 +83,8 @@ def summarize_command(
         return
     summarizer = Summarizer(lengths, to=to.value, method=method.value, summary_model=summary_model,
                             layout=layout.value, **translator_options(
-                                model, device, batch_size, num_beams, max_new_tokens, max_sentence_tokens,
-                                threads, offline, no_cache))
+                                model, backend, compute_type, device, batch_size, num_beams, max_new_tokens,
+                                max_sentence_tokens, threads, offline, no_cache))
     try:
         digests = summarizer.summarize(text)
     except ValueError as exc:  # an invalid --length

@@ -22,7 +22,7 @@ def test_fully_cached_rerun_never_loads_the_model(toy_model, tmp_path):
     again.backend.translate_batch = fail
     assert again.translate(doc.text) == expected
     assert again.counts == {"cached": sum(len(p) for p in doc.paragraphs), "translated": 0}
-    assert "_model" not in vars(again.backend)  # weights never loaded
+    assert not {"_model", "_translator", "model_dir"} & set(vars(again.backend))  # never loaded or converted
 
 
 @pytest.mark.parametrize("change", [{"num_beams": 2}, {"max_new_tokens": 30}])
@@ -44,7 +44,6 @@ def test_another_model_folder_never_gets_stale_entries(toy_model, tiny_model, tm
 
 def test_interrupted_run_keeps_finished_batches(toy_model, tmp_path):
     doc = toy_document(8, seed=9)
-    total = sum(len(p) for p in doc.paragraphs)
     t = Translator(str(toy_model), cache=tmp_path / "tm.sqlite3", batch_size=3)
     real = t.backend.translate_batch
     calls = []

@@ -12,9 +12,9 @@ from translate import Translator, translate_text
 from translate.cli import main
 
 
-@pytest.fixture(scope="module")
-def toy(toy_model):
-    return Translator(str(toy_model), batch_size=4, device="cpu")
+@pytest.fixture(scope="module", params=["ctranslate2", "transformers"])
+def toy(toy_model, request):
+    return Translator(str(toy_model), batch_size=4, device="cpu", backend=request.param)
 
 
 def test_document_translates_exactly(toy):
@@ -29,11 +29,12 @@ def test_document_translates_exactly(toy):
     assert result.text == "\n".join(doc.expected)
 
 
+@pytest.mark.parametrize("backend", ["ctranslate2", "transformers"])
 @pytest.mark.parametrize("batch_size, num_beams", [(1, 1), (3, 4), (7, 2), (64, 4)])
-def test_batched_equals_unbatched_across_chunks(toy_model, batch_size, num_beams):
+def test_batched_equals_unbatched_across_chunks(toy_model, batch_size, num_beams, backend):
     """Many paragraphs, small batches: chunks and batches split the document everywhere."""
     doc = toy_document(40, seed=7)
-    t = Translator(str(toy_model), batch_size=batch_size, num_beams=num_beams, device="cpu")
+    t = Translator(str(toy_model), batch_size=batch_size, num_beams=num_beams, device="cpu", backend=backend)
     streamed = list(t.translate_iter(doc.text))
     assert [p.index for p in streamed] == list(range(40))
     assert [p.translation for p in streamed] == doc.expected
@@ -65,7 +66,8 @@ def test_cli_jsonl_alignment(toy_model, tmp_path):
     assert main([str(src), "-m", str(toy_model), "-f", "jsonl", "-o", str(out), "-q", "--batch-size", "2"]) == 0
     header, *records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert header["type"] == "header" and header["model"] == str(toy_model) and header["num_beams"] == 4
-    assert header["backend"] == "transformers" and "version" in header
+    assert header["backend"] == "ctranslate2" and header["compute_type"] == "int8"  # auto: the fast path
+    assert "version" in header
     expected = [(i, j, s, reference(s)) for i, p in enumerate(doc.paragraphs) for j, s in enumerate(p)]
     assert [(r["paragraph"], r["sentence"], r["source"], r["translation"]) for r in records] == expected
 

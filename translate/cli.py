@@ -31,6 +31,12 @@ class Device(str, Enum):
     cuda = "cuda"
 
 
+class BackendOption(str, Enum):
+    auto = "auto"
+    ctranslate2 = "ctranslate2"
+    transformers = "transformers"
+
+
 class LayoutOption(str, Enum):
     auto = "auto"
     lines = "lines"
@@ -44,6 +50,11 @@ OutputOpt = Annotated[Optional[str], typer.Option("-o", "--output",
                                                   help="Write here (atomically) instead of stdout.")]
 ModelOpt = Annotated[str, typer.Option("-m", "--model", help="Translation model: Hugging Face id or local folder.")]
 DeviceOpt = Annotated[Device, typer.Option("--device", help="auto picks CUDA when present.")]
+BackendOpt = Annotated[BackendOption, typer.Option(
+    "--backend", help="auto: ctranslate2 when installed (int8 on CPU, converted once and cached), else transformers.")]
+ComputeOpt = Annotated[Optional[str], typer.Option(
+    "--compute-type", help="CTranslate2 quantization: int8, int8_float32, float32, float16, int8_float16... "
+                           "(default: int8 on CPU, int8_float16 on CUDA).")]
 BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, help="Sentences per model call.")]
 BeamsOpt = Annotated[Optional[int], typer.Option("--num-beams", min=1,
                                                  help="Beam size (default: from the model's generation config).")]
@@ -86,13 +97,13 @@ def version_option(prog: str):
     return typer.Option(False, "--version", callback=show, is_eager=True, help="Show the version and exit.")
 
 
-def translator_options(model: str, device: Device, batch_size: int, num_beams: int | None,
-                       max_new_tokens: int | None, max_sentence_tokens: int, threads: int | None,
-                       offline: bool, no_cache: bool) -> dict:
+def translator_options(model: str, backend: BackendOption, compute_type: str | None, device: Device,
+                       batch_size: int, num_beams: int | None, max_new_tokens: int | None,
+                       max_sentence_tokens: int, threads: int | None, offline: bool, no_cache: bool) -> dict:
     """Keyword arguments for ``Translator`` from the shared CLI options."""
-    from .backends.transformers_backend import default_threads
+    from .backends.base import default_threads
 
-    return dict(model=model, device=device.value, batch_size=batch_size, num_beams=num_beams,
+    return dict(model=model, backend=backend.value, compute_type=compute_type, device=device.value, batch_size=batch_size, num_beams=num_beams,
                 max_new_tokens=max_new_tokens, max_sentence_tokens=max_sentence_tokens,
                 threads=threads or default_threads(), offline=True if offline else None, cache=not no_cache)
 
@@ -130,6 +141,8 @@ def translate_command(
     output: OutputOpt = None,
     fmt: Annotated[Format, typer.Option("-f", "--format", help="Output format.")] = Format.text,
     model: ModelOpt = DEFAULT_MODEL,
+    backend: BackendOpt = BackendOption.auto,
+    compute_type: ComputeOpt = None,
     device: DeviceOpt = Device.auto,
     batch_size: BatchOpt = 16,
     num_beams: BeamsOpt = None,
@@ -161,7 +174,8 @@ def translate_command(
             pass
         return
     translator = Translator(layout=layout.value, **translator_options(
-        model, device, batch_size, num_beams, max_new_tokens, max_sentence_tokens, threads, offline, no_cache))
+        model, backend, compute_type, device, batch_size, num_beams, max_new_tokens, max_sentence_tokens, threads,
+        offline, no_cache))
     doc = translator.segment(text)
     suspect = 0
     with progress_bar(doc.sentence_count, "translating", not quiet) as advance, open_output(output) as out:

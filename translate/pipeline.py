@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from .assemble import assemble_paragraph, join_translations
-from .backends import Backend, DecodingOptions, Hypothesis
+from .backends import Backend, DecodingOptions, Hypothesis, create_backend, pick_backend
 from .caching import Memory, NullMemory, TranslationMemory
 from .document import Document, Paragraph, TranslatedDocument, TranslatedParagraph
 from .models import DEFAULT_MODEL, ResolvedModel, resolve_model
@@ -49,7 +49,8 @@ class Translator:
                  max_new_tokens: int | None = None, batch_size: int = 16,
                  max_sentence_tokens: int = DEFAULT_BUDGET, layout: LayoutChoice = "auto",
                  threads: int | None = None, revision: str | None = None, offline: bool | None = None,
-                 cache: bool | str | Path | Memory = False, backend: Backend | None = None) -> None:
+                 cache: bool | str | Path | Memory = False, backend: str | Backend = "auto",
+                 compute_type: str | None = None) -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         self.model = model
@@ -61,7 +62,11 @@ class Translator:
         self.threads = threads
         self.revision = revision
         self.offline = offline
-        self._backend = backend
+        self.backend_name = backend if isinstance(backend, str) else backend.name
+        self.compute_type = compute_type
+        self._backend = None if isinstance(backend, str) else backend
+        if isinstance(backend, str):
+            pick_backend(backend)  # reject unknown names now
         self._language: str | None = source_language(model)
         if cache is True:
             self.memory: Memory = TranslationMemory()
@@ -78,11 +83,10 @@ class Translator:
     def backend(self) -> Backend:
         """The model backend, created on first use (resolves the model, loads nothing heavy yet)."""
         if self._backend is None:
-            from .backends.transformers_backend import TransformersBackend
-
             resolved = resolve_model(self.model, revision=self.revision, offline=self.offline)
             self._language = source_language(resolved)
-            self._backend = TransformersBackend(resolved, self.options, self.device, self.threads)
+            self._backend = create_backend(self.backend_name, resolved, self.options, self.device, self.threads,
+                                           self.compute_type)
         return self._backend
 
     @property

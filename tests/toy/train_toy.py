@@ -57,13 +57,12 @@ def sample(rng: random.Random) -> str:
 
 def main(out: Path, steps: int = 6000, seed: int = 0) -> None:
     import torch
-    from transformers import MarianMTModel, MarianTokenizer
+    from transformers import MarianTokenizer
 
     rng = random.Random(seed)
     corpus = [sample(rng) for _ in range(4000)]
     write_tokenizer(out, corpus + list(LEXICON) + list(PUNCT) + ["，"], [reference(s) for s in corpus],
                     src_vocab=40, tgt_vocab=60, src_type="char", tgt_type="unigram")
-    from transformers import MarianTokenizer
 
     tok = MarianTokenizer.from_pretrained(out)
     vocab = tok.get_vocab()

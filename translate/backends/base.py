@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +31,14 @@ class Hypothesis:
 def auto_max_new_tokens(source_tokens: int, cap: int) -> int:
     """Output length limit for a batch whose longest source has ``source_tokens`` tokens."""
     return max(1, min(cap, 2 * source_tokens + 16))
+
+
+def default_threads() -> int:
+    """CPU threads this process may use (respects affinity masks and containers)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
 
 
 class Backend(ABC):

@@ -9,7 +9,6 @@ to the source model for Marian checkpoints with a shared vocabulary.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
@@ -32,14 +31,6 @@ def pick_device(device: str) -> str:
 
         raise UsageError("--device cuda was requested but no CUDA device is available")
     return device
-
-
-def default_threads() -> int:
-    """CPU threads this process may use (respects affinity masks and containers)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
 
 
 def _first_line(exc: BaseException) -> str:

@@ -1,0 +1,157 @@
+"""CTranslate2 backend: the Marian model converted once (cached), then run without torch.
+
+Decoding means what it means in the transformers backend: beam size, output length limit and
+"finished" are computed the same way, and the generation config's ``bad_words_ids`` (plus
+``<pad>``, always), ``no_repeat_ngram_size``, ``repetition_penalty``, ``length_penalty`` and
+``min_length`` are passed on. Where transformers forces ``</s>`` at the last allowed position
+(``forced_eos_token_id``), CTranslate2 decodes one token less: same text, same "unfinished".
+Suppressed tokens are masked before the softmax, which is what transformers'
+``renormalize_logits`` gives, so no scores need to be returned.
+Never set ``CT2_USE_MKL=1`` on AMD CPUs: int8 gets many times slower.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from ..models import ResolvedModel
+from .base import Backend, DecodingOptions, Hypothesis, auto_max_new_tokens, default_threads
+from .marian_spm import MarianSpm
+
+DEFAULT_MAX_LENGTH = 512
+
+
+def pick_ct2_device(device: str) -> tuple[str, int]:
+    """``auto`` → ``cuda`` when CTranslate2 sees a CUDA device, else ``cpu``; ``cuda:N`` → (cuda, N)."""
+    import ctranslate2
+
+    cuda = ctranslate2.get_cuda_device_count() > 0
+    if device == "auto":
+        return ("cuda" if cuda else "cpu"), 0
+    kind, _, index = device.partition(":")
+    if kind == "cuda" and not cuda:
+        from ..errors import UsageError
+
+        raise UsageError("--device cuda was requested but CTranslate2 sees no CUDA device")
+    return kind, int(index or 0)
+
+
+class CTranslate2Backend(Backend):
+    """Translate with a CTranslate2 conversion of a Marian model."""
+
+    name = "ctranslate2"
+
+    def __init__(self, model: ResolvedModel, options: DecodingOptions = DecodingOptions(),
+                 device: str = "auto", threads: int | None = None, compute_type: str | None = None,
+                 cache_dir: str | os.PathLike | None = None) -> None:
+        self.model_ref = model
+        self.options = options
+        self.requested_device = device
+        self.threads = threads
+        self.requested_compute_type = compute_type
+        self.cache_dir = cache_dir
+
+    @cached_property
+    def _device(self) -> tuple[str, int]:
+        return pick_ct2_device(self.requested_device)
+
+    @property
+    def compute_type(self) -> str:
+        from .convert import default_quantization
+
+        return self.requested_compute_type or default_quantization(self._device[0])
+
+    @cached_property
+    def generation(self) -> dict[str, Any]:
+        path = self.model_ref.path / "generation_config.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+    @cached_property
+    def tokenizer(self) -> MarianSpm:
+        return MarianSpm(self.model_ref.path)
+
+    def describe(self) -> dict:
+        return {
+            "model": self.model_ref.name,
+            "revision": self.model_ref.revision,
+            "identity": self.model_ref.identity,
+            "backend": self.name,
+            "device": self._device[0],
+            "num_beams": self.options.num_beams or self.generation.get("num_beams", 1),
+            "max_new_tokens": self.options.max_new_tokens or "auto",
+            "compute_type": self.compute_type,
+        }
+
+    @cached_property
+    def model_dir(self) -> Path:
+        """The converted model folder (converting on first use)."""
+        from .convert import QUANTIZATIONS, ensure_converted
+
+        quantization = self.compute_type if self.compute_type in QUANTIZATIONS else "int8"
+        return ensure_converted(self.model_ref, quantization, self.cache_dir)
+
+    @cached_property
+    def _translator(self):
+        import ctranslate2
+
+        device, index = self._device
+        return ctranslate2.Translator(str(self.model_dir), device=device, device_index=index,
+                                      compute_type=self.compute_type,
+                                      intra_threads=self.threads or default_threads(), inter_threads=1)
+
+    @cached_property
+    def _decoding(self) -> dict[str, Any]:
+        """Keyword arguments for ``translate_batch`` that follow the generation config."""
+        gen, tok = self.generation, self.tokenizer
+        inverse = {i: t for t, i in tok.target_vocab.items()}
+        suppress = [[inverse[i] for i in seq] for seq in gen.get("bad_words_ids") or []
+                    if all(i in inverse for i in seq)]
+        if [tok.pad] not in suppress:
+            suppress.append([tok.pad])
+        return dict(
+            beam_size=self.options.num_beams or gen.get("num_beams") or 1,
+            num_hypotheses=1,
+            length_penalty=gen.get("length_penalty", 1.0),
+            repetition_penalty=gen.get("repetition_penalty") or 1.0,
+            no_repeat_ngram_size=gen.get("no_repeat_ngram_size") or 0,
+            # transformers' min_length counts the decoder start token
+            min_decoding_length=max(0, (gen.get("min_length") or 0) - 1),
+            suppress_sequences=suppress,
+            return_end_token=True,
+            return_scores=False,
+            max_input_length=0,
+        )
+
+    @property
+    def _cap(self) -> int:
+        cap = self.generation.get("max_length")
+        return cap if cap and cap > 1 else DEFAULT_MAX_LENGTH
+
+    def count_tokens(self, text: str) -> int:
+        return self.tokenizer.count_tokens(text)
+
+    def translate_batch(self, texts: Sequence[str]) -> list[Hypothesis]:
+        if not texts:
+            return []
+        tok = self.tokenizer
+        sources = [tok.encode(text) for text in texts]
+        limit = self.options.max_new_tokens or auto_max_new_tokens(max(map(len, sources)), self._cap)
+        # transformers forces </s> as the last of `limit` tokens: CTranslate2 gets one token less.
+        steps = limit - 1 if self.generation.get("forced_eos_token_id") is not None else limit
+        if steps < 1:
+            return [Hypothesis("", False) for _ in texts]
+        results = self._translator.translate_batch(sources, max_decoding_length=steps, **self._decoding)
+        hypotheses = []
+        for result in results:
+            tokens = list(result.hypotheses[0])
+            ended = bool(tokens) and tokens[-1] == tok.eos
+            if ended:
+                tokens.pop()
+            # as in transformers: finished when </s> came before the limit (tokens counted with </s>)
+            hypotheses.append(Hypothesis(tok.decode(tokens), ended and len(tokens) + 1 < limit))
+        return hypotheses
