@@ -8,8 +8,8 @@ from typing import Annotated, Optional
 import typer
 
 from translate.cli import (BackendOpt, BackendOption, BatchOpt, BeamsOpt, BudgetOpt, ComputeOpt, Device, DeviceOpt, EncodingOpt, LayoutOpt, LayoutOption,
-                           MaxNewOpt, ModelOpt, NoCacheOpt, OfflineOpt, OutputOpt, PathArg, QuietOpt, ThreadsOpt, new_app, note,
-                           quiet_libraries, run, translator_options, version_option)
+                           MaxNewOpt, ModelOpt, NoCacheOpt, NoGuardOpt, OfflineOpt, PickleOpt, OutputOpt, PathArg, QuietOpt, ThreadsOpt, new_app, note,
+                           quiet_libraries, report, run, translator_options, version_option)
 from translate.errors import UsageError
 from translate.models.resolve import DEFAULT_MODEL
 from translate.segmentation.budget import DEFAULT_BUDGET
@@ -65,17 +65,20 @@ def summarize_command(
     threads: ThreadsOpt = None,
     quiet: QuietOpt = False,
     no_cache: NoCacheOpt = False,
+    no_guard: NoGuardOpt = False,
+    allow_pickle: PickleOpt = False,
     version: bool = version_option("summarize"),
 ) -> None:
     quiet_libraries()
     from translate.output import open_output
+    from translate.pipeline import source_language
     from translate.reading import read_text
 
     from .formats import render
     from .summarizer import Summarizer
 
     lengths = [part.strip() for item in (length or DEFAULT_LENGTHS) for part in item.split(",") if part.strip()]
-    text = read_text(path, encoding)
+    text = read_text(path, encoding, source_language(model))
     if not text.strip():
         note("summarize", "input is empty; nothing to summarize", quiet)
         with open_output(output):
@@ -84,7 +87,7 @@ def summarize_command(
     summarizer = Summarizer(lengths, to=to.value, method=method.value, summary_model=summary_model,
                             layout=layout.value, **translator_options(
                                 model, backend, compute_type, device, batch_size, num_beams, max_new_tokens,
-                                max_sentence_tokens, threads, offline, no_cache))
+                                max_sentence_tokens, threads, offline, no_cache, no_guard, allow_pickle))
     try:
         digests = summarizer.summarize(text)
     except ValueError as exc:  # an invalid --length
@@ -94,6 +97,8 @@ def summarize_command(
     for d in digests:
         if d.note:
             note("summarize", f"{d.name}: {d.note}", quiet)
+    if summarizer._translator is not None:
+        report("summarize", summarizer._translator, quiet)
     translated = len(digests.info.get("translated_sentences", []))
     if translated:
         note("summarize", f"translated {translated} of {digests.info['candidates']} sentences", quiet)

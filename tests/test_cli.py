@@ -55,11 +55,18 @@ def test_folder_without_model(tmp_path, capsys):
     assert code == 1 and "not a model folder" in one_line(err)
 
 
-def test_invalid_utf8_suggests_encoding(tmp_path, capsys):
+def test_wrong_explicit_encoding_is_a_one_line_error(tmp_path, capsys):
     src = tmp_path / "gbk.txt"
     src.write_bytes("海关总署表示。".encode("gbk"))
-    code, _, err = run([str(src), "-q"], capsys)
-    assert code == 1 and "--encoding" in one_line(err)
+    code, _, err = run([str(src), "-q", "--encoding", "utf-8"], capsys)
+    assert code == 1 and "not valid utf-8" in one_line(err) and "--encoding" in err
+
+
+def test_unknown_encoding_name(tmp_path, capsys):
+    src = tmp_path / "a.txt"
+    src.write_text("三猫。", encoding="utf-8")
+    code, _, err = run([str(src), "-q", "--encoding", "klingon"], capsys)
+    assert code == 1 and "unknown encoding" in one_line(err)
 
 
 def test_explicit_encoding(tmp_path, toy_model, capsys):

@@ -21,7 +21,7 @@ def test_fully_cached_rerun_never_loads_the_model(toy_model, tmp_path):
     again = Translator(str(toy_model), cache=tmp_path / "tm.sqlite3", batch_size=4)
     again.backend.translate_batch = fail
     assert again.translate(doc.text) == expected
-    assert again.counts == {"cached": sum(len(p) for p in doc.paragraphs), "translated": 0}
+    assert again.counts == {"cached": sum(len(p) for p in doc.paragraphs), "translated": 0, "passthrough": 0}
     assert not {"_model", "_translator", "model_dir"} & set(vars(again.backend))  # never loaded or converted
 
 
@@ -39,7 +39,7 @@ def test_another_model_folder_never_gets_stale_entries(toy_model, tiny_model, tm
     Translator(str(toy_model), cache=tmp_path / "tm.sqlite3").translate(text)
     other = Translator(str(tiny_model), cache=tmp_path / "tm.sqlite3", max_new_tokens=3)
     other.translate(text)
-    assert other.counts == {"cached": 0, "translated": 1}
+    assert other.counts == {"cached": 0, "translated": 1, "passthrough": 0}
 
 
 def test_interrupted_run_keeps_finished_batches(toy_model, tmp_path):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .backends import Hypothesis
-from .document import Paragraph, TranslatedParagraph, TranslatedSentence
+from dataclasses import dataclass
+
+from .document import Paragraph, Status, TranslatedParagraph, TranslatedSentence
 from .segmentation.sentences import has_cjk
 
 _CJK_PUNCT = "“”‘’《》「」『』…—"
@@ -28,19 +29,22 @@ def join_translations(parts: Sequence[str]) -> str:
     return out
 
 
-def assemble_paragraph(paragraph: Paragraph, hypotheses: Sequence[Hypothesis]) -> TranslatedParagraph:
-    """Pair each sentence of ``paragraph`` with its hypothesis (same order, same count)."""
-    if len(hypotheses) != len(paragraph.sentences):
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one translation unit: its translation, status and (if not ok) why."""
+
+    text: str
+    status: Status = "ok"
+    reason: str | None = None
+
+
+def assemble_paragraph(paragraph: Paragraph, outcomes: Sequence[Outcome]) -> TranslatedParagraph:
+    """Pair each sentence of ``paragraph`` with its outcome (same order, same count)."""
+    if len(outcomes) != len(paragraph.sentences):
         raise AssertionError(f"paragraph {paragraph.index}: {len(paragraph.sentences)} sentences, "
-                             f"{len(hypotheses)} translations")
-    sentences = tuple(
-        TranslatedSentence(
-            s.index, s.text, h.text, s.start, s.end,
-            status="ok" if h.finished else "suspect",
-            reason=None if h.finished else "hit the output length limit before the end of the sentence",
-        )
-        for s, h in zip(paragraph.sentences, hypotheses)
-    )
+                             f"{len(outcomes)} translations")
+    sentences = tuple(TranslatedSentence(s.index, s.text, o.text, s.start, s.end, o.status, o.reason)
+                      for s, o in zip(paragraph.sentences, outcomes))
     return TranslatedParagraph(paragraph.index, paragraph.kind, paragraph.text,
                                join_translations([s.translation for s in sentences]), sentences,
                                paragraph.line)

@@ -8,14 +8,21 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Iterable
 from enum import Enum
-from typing import Annotated, Optional
+from itertools import chain
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from .errors import TranslateError
 from .models.resolve import DEFAULT_MODEL
 from .segmentation.budget import DEFAULT_BUDGET
+
+if TYPE_CHECKING:
+    from .document import Paragraph
+
+STREAM_ABOVE_BYTES = 8 << 20  # larger inputs stream paragraph by paragraph (progress without a total)
 
 
 class Format(str, Enum):
@@ -70,6 +77,10 @@ ThreadsOpt = Annotated[Optional[int], typer.Option("--threads", min=1,
                                                    help="CPU threads (default: all this process may use).")]
 QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="No progress bar or notes on stderr.")]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the translation memory.")]
+NoGuardOpt = Annotated[bool, typer.Option("--no-guard", help="Skip the checks for loops, omissions and leftovers "
+                                                             "(and their retries): raw decoding.")]
+PickleOpt = Annotated[bool, typer.Option("--allow-pickle", help="Allow loading a pytorch_model.bin (pickle) "
+                                                                "checkpoint: only for models you trust.")]
 
 
 def note(prog: str, message: str, quiet: bool = False) -> None:
@@ -99,13 +110,15 @@ def version_option(prog: str):
 
 def translator_options(model: str, backend: BackendOption, compute_type: str | None, device: Device,
                        batch_size: int, num_beams: int | None, max_new_tokens: int | None,
-                       max_sentence_tokens: int, threads: int | None, offline: bool, no_cache: bool) -> dict:
+                       max_sentence_tokens: int, threads: int | None, offline: bool, no_cache: bool,
+                       no_guard: bool, allow_pickle: bool) -> dict:
     """Keyword arguments for ``Translator`` from the shared CLI options."""
     from .backends.base import default_threads
 
     return dict(model=model, backend=backend.value, compute_type=compute_type, device=device.value, batch_size=batch_size, num_beams=num_beams,
                 max_new_tokens=max_new_tokens, max_sentence_tokens=max_sentence_tokens,
-                threads=threads or default_threads(), offline=True if offline else None, cache=not no_cache)
+                threads=threads or default_threads(), offline=True if offline else None, cache=not no_cache,
+                guard=not no_guard, allow_pickle=allow_pickle)
 
 
 def _cache_info(value: bool) -> None:
@@ -154,6 +167,8 @@ def translate_command(
     threads: ThreadsOpt = None,
     quiet: QuietOpt = False,
     no_cache: NoCacheOpt = False,
+    no_guard: NoGuardOpt = False,
+    allow_pickle: PickleOpt = False,
     cache_info: Annotated[bool, typer.Option("--cache-info", callback=_cache_info, is_eager=True,
                                              help="Show the translation memory's path, entries and size.")] = False,
     clear_cache: Annotated[bool, typer.Option("--clear-cache", callback=_clear_cache, is_eager=True,
@@ -162,36 +177,41 @@ def translate_command(
 ) -> None:
     quiet_libraries()
     from .output import open_output, render
-    from .pipeline import Translator
+    from .pipeline import Translator, source_language
     from .progress import progress_bar
-    from .reading import read_text
+    from .reading import iter_text
 
     started = time.perf_counter()
-    text = read_text(path, encoding)
-    if not text.strip():
+    translator = Translator(layout=layout.value, **translator_options(
+        model, backend, compute_type, device, batch_size, num_beams, max_new_tokens, max_sentence_tokens, threads,
+        offline, no_cache, no_guard, allow_pickle))
+    chosen, stream = translator.segment_stream(iter_text(path, encoding, source_language(model)))
+    first = next(stream, None)
+    if first is None:
         note("translate", "input is empty; nothing to translate", quiet)
         with open_output(output):
             pass
         return
-    translator = Translator(layout=layout.value, **translator_options(
-        model, backend, compute_type, device, batch_size, num_beams, max_new_tokens, max_sentence_tokens, threads,
-        offline, no_cache))
-    doc = translator.segment(text)
-    suspect = 0
-    with progress_bar(doc.sentence_count, "translating", not quiet) as advance, open_output(output) as out:
-        def paragraphs():
-            nonlocal suspect
-            for p in translator.translate_iter(doc, advance):
-                suspect += sum(s.status == "suspect" for s in p.sentences)
-                yield p
-
-        for chunk in render(fmt.value, paragraphs(), translator.info, doc.layout):
+    paragraphs: Iterable[Paragraph] = chain([first], stream)
+    total = None  # unknown while streaming a large input
+    if path != "-" and os.path.getsize(path) <= STREAM_ABOVE_BYTES:
+        paragraphs = list(paragraphs)
+        total = sum(len(p.sentences) for p in paragraphs)
+    with progress_bar(total, "translating", not quiet) as advance, open_output(output) as out:
+        for chunk in render(fmt.value, translator.translate_iter(paragraphs, advance), translator.info, chosen):
             out.write(chunk)
-    if suspect:
-        note("translate", f"warning: {suspect} sentence(s) hit the output length limit; see --format jsonl", quiet)
-    cached = translator.counts["cached"]
-    note("translate", f"{len(doc.paragraphs)} paragraphs, {doc.sentence_count} sentences "
-         f"({cached} from the translation memory) in {time.perf_counter() - started:.1f} s", quiet)
+    report("translate", translator, quiet)
+    counts = translator.counts
+    note("translate", f"{counts['translated']} sentences translated, {counts['cached']} from the translation "
+         f"memory, {counts['passthrough']} passed through, in {time.perf_counter() - started:.1f} s", quiet)
+
+
+def report(prog: str, translator, quiet: bool) -> None:
+    """One summary line on stderr for sentences the guard marked suspect."""
+    if translator.suspect:
+        total = sum(translator.suspect.values())
+        why = "; ".join(f"{n} × {reason}" for reason, n in translator.suspect.most_common())
+        note(prog, f"warning: {total} suspect sentence(s): {why} (details: --format jsonl)", quiet)
 
 
 def run(typer_app: typer.Typer, prog: str, argv: list[str] | None = None) -> int:

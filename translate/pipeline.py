@@ -7,31 +7,38 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
-from .assemble import assemble_paragraph, join_translations
-from .backends import Backend, DecodingOptions, Hypothesis, create_backend, pick_backend
+from .assemble import Outcome, assemble_paragraph, join_translations
+from .backends import Backend, DecodingOptions, create_backend, pick_backend
 from .caching import Memory, NullMemory, TranslationMemory
-from .document import Document, Paragraph, TranslatedDocument, TranslatedParagraph
+from .document import Document, Layout, Paragraph, TranslatedDocument, TranslatedParagraph
+from .guard import CJK_LANGUAGES, REASONS, SEVERITY, nothing_to_translate, problem, retry_pieces
 from .models import DEFAULT_MODEL, ResolvedModel, resolve_model
-from .segmentation import DEFAULT_BUDGET, segment_document, segment_paragraph
+from .segmentation import DEFAULT_BUDGET, segment_paragraph, segment_stream
 from .segmentation.paragraphs import LayoutChoice
 
 Progress = Callable[[int], None]
 CHUNK_BATCHES = 8  # paragraphs are translated in chunks of about this many batches, then streamed out
 
 
-def source_language(model: ResolvedModel | str) -> str | None:
-    """Source language code from an opus-mt id or the tokenizer config (e.g. ``zh``)."""
+def model_languages(model: ResolvedModel | str) -> tuple[str | None, str | None]:
+    """(source, target) language codes from an opus-mt id or the tokenizer config (e.g. zh, en)."""
     name = model.name if isinstance(model, ResolvedModel) else model
-    match = re.search(r"opus-mt-([a-z]{2,3})-", name)
+    match = re.search(r"opus-mt-([a-z]{2,3})-([a-z]{2,3})\b", name)
     if match:
-        return match.group(1)
+        return match.group(1), match.group(2)
     if isinstance(model, ResolvedModel):
         import json
 
         cfg = model.path / "tokenizer_config.json"
         if cfg.exists():
-            return json.loads(cfg.read_text(encoding="utf-8")).get("source_lang")
-    return None
+            data = json.loads(cfg.read_text(encoding="utf-8"))
+            return data.get("source_lang"), data.get("target_lang")
+    return None, None
+
+
+def source_language(model: ResolvedModel | str) -> str | None:
+    """Source language code from an opus-mt id or the tokenizer config (e.g. ``zh``)."""
+    return model_languages(model)[0]
 
 
 class Translator:
@@ -39,7 +46,8 @@ class Translator:
 
     The model is resolved on first use and loaded once, lazily — and not at all when every
     sentence is already in the translation memory (``cache=True``: the default memory file;
-    a path; or a ``Memory`` object).
+    a path; or a ``Memory`` object). With ``guard=True`` (default) every translation is checked
+    for loops, omissions and leftovers, retried once, and marked ``suspect`` if still wrong.
 
     >>> t = Translator("Helsinki-NLP/opus-mt-zh-en", num_beams=4)   # doctest: +SKIP
     >>> t.translate("今天天气很好。").text                            # doctest: +SKIP
@@ -50,7 +58,7 @@ class Translator:
                  max_sentence_tokens: int = DEFAULT_BUDGET, layout: LayoutChoice = "auto",
                  threads: int | None = None, revision: str | None = None, offline: bool | None = None,
                  cache: bool | str | Path | Memory = False, backend: str | Backend = "auto",
-                 compute_type: str | None = None) -> None:
+                 compute_type: str | None = None, guard: bool = True, allow_pickle: bool = False) -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         self.model = model
@@ -67,7 +75,9 @@ class Translator:
         self._backend = None if isinstance(backend, str) else backend
         if isinstance(backend, str):
             pick_backend(backend)  # reject unknown names now
-        self._language: str | None = source_language(model)
+        self._language, self._target = model_languages(model)
+        self.guard = guard
+        self.allow_pickle = allow_pickle
         if cache is True:
             self.memory: Memory = TranslationMemory()
         elif cache is False or cache is None:
@@ -77,14 +87,17 @@ class Translator:
         else:
             self.memory = cache
         self._context: dict | None = None
-        self.counts = {"cached": 0, "translated": 0}  # translation units served from memory / by the model
+        # translation units served from memory / by the model / passed through; suspect ones, by reason
+        self.counts = {"cached": 0, "translated": 0, "passthrough": 0}
+        self.suspect: Counter[str] = Counter()
 
     @property
     def backend(self) -> Backend:
         """The model backend, created on first use (resolves the model, loads nothing heavy yet)."""
         if self._backend is None:
-            resolved = resolve_model(self.model, revision=self.revision, offline=self.offline)
-            self._language = source_language(resolved)
+            resolved = resolve_model(self.model, revision=self.revision, offline=self.offline,
+                                     allow_pickle=self.allow_pickle)
+            self._language, self._target = model_languages(resolved)
             self._backend = create_backend(self.backend_name, resolved, self.options, self.device, self.threads,
                                            self.compute_type)
         return self._backend
@@ -98,9 +111,19 @@ class Translator:
     def _count(self, text: str) -> int:
         return self.backend.count_tokens(text)
 
+    @property
+    def budget(self) -> int:
+        """Source tokens per translation unit: the option, never beyond the model's position limit."""
+        return max(1, min(self.max_sentence_tokens, self.backend.max_source_tokens - 1))
+
     def segment(self, text: str) -> Document:
         """Split text into paragraphs and translation units within the token budget."""
-        return segment_document(text, self._count, self.max_sentence_tokens, self.layout, self._language)
+        chosen, paragraphs = self.segment_stream([text])
+        return Document(tuple(paragraphs), layout=chosen)
+
+    def segment_stream(self, pieces: Iterable[str]) -> tuple[Layout, Iterator[Paragraph]]:
+        """Segment text that arrives in pieces (e.g. ``reading.iter_text``), lazily, in bounded memory."""
+        return segment_stream(pieces, self._count, lambda: self.budget, self.layout, self._language)
 
     def translate(self, text: str, progress: Progress | None = None) -> TranslatedDocument:
         """Translate a whole document; the result keeps every paragraph, in order."""
@@ -108,54 +131,99 @@ class Translator:
         paragraphs = tuple(self.translate_iter(doc, progress))
         return TranslatedDocument(paragraphs, doc.layout, self.info if paragraphs else {})
 
-    def translate_iter(self, text: str | Document, progress: Progress | None = None) -> Iterator[TranslatedParagraph]:
+    def translate_iter(self, text: str | Document | Iterable[Paragraph],
+                       progress: Progress | None = None) -> Iterator[TranslatedParagraph]:
         """Translate and yield paragraphs in order as soon as their chunk is done."""
-        doc = self.segment(text) if isinstance(text, str) else text
-        for chunk in _chunks(doc.paragraphs, self.batch_size * CHUNK_BATCHES):
+        if isinstance(text, str):
+            text = self.segment(text)
+        paragraphs = text.paragraphs if isinstance(text, Document) else text
+        for chunk in _chunks(paragraphs, self.batch_size * CHUNK_BATCHES):
             units = [s.text for p in chunk for s in p.sentences]
-            hyps = iter(self._translate_units(units, progress))
+            outcomes = iter(self._translate_units(units, progress))
             for paragraph in chunk:
-                yield assemble_paragraph(paragraph, [next(hyps) for _ in paragraph.sentences])
+                yield assemble_paragraph(paragraph, [next(outcomes) for _ in paragraph.sentences])
 
     def translate_sentences(self, sentences: Sequence[str], progress: Progress | None = None) -> list[str]:
         """Translate independent sentences (each split further if over the token budget)."""
-        pieces = [segment_paragraph(s, self._count, self.max_sentence_tokens, self._language) for s in sentences]
-        hyps = iter(self._translate_units([u.text for p in pieces for u in p], progress))
-        return [join_translations([next(hyps).text for _ in p]) for p in pieces]
+        pieces = [segment_paragraph(s, self._count, self.budget, self._language) for s in sentences] if sentences else []
+        outcomes = iter(self._translate_units([u.text for p in pieces for u in p], progress))
+        return [join_translations([next(outcomes).text for _ in p]) for p in pieces]
 
     @property
     def memory_context(self) -> dict:
         """Everything that changes a translation: the memory keys on it with each sentence."""
         if self._context is None:
-            self._context = {k: v for k, v in self.backend.describe().items() if k != "threads"}
+            self._context = {**{k: v for k, v in self.backend.describe().items() if k != "threads"},
+                             "guard": self.guard}
         return self._context
 
-    def _translate_units(self, units: Sequence[str], progress: Progress | None) -> list[Hypothesis]:
-        """Translate what the memory lacks, in batches of similar length; return in input order.
+    def _translate_units(self, units: Sequence[str], progress: Progress | None) -> list[Outcome]:
+        """Pass through what needs no model, take what the memory knows, translate the rest in
+        batches of similar length; return outcomes in input order.
 
         Each batch is written to the memory as soon as it is done, so a killed run keeps it.
         """
-        cached = self.memory.get_many(self.memory_context, units) if units and not isinstance(
-            self.memory, NullMemory) else {}
-        known: dict[str, Hypothesis] = {u: Hypothesis(t, status == "ok") for u, (t, status) in cached.items()}
         occurrences = Counter(units)
-        todo = [u for u in occurrences if u not in known]  # each distinct sentence once
+        known: dict[str, Outcome] = {}
+        for u in occurrences:
+            why = nothing_to_translate(u, self._language)
+            if why:
+                known[u] = Outcome(u, "passthrough", why)
+        self.counts["passthrough"] += sum(occurrences[u] for u in known)
+        rest = [u for u in occurrences if u not in known]
+        if rest and not isinstance(self.memory, NullMemory):
+            for u, (text, status) in self.memory.get_many(self.memory_context, rest).items():
+                known[u] = _stored(text, status)
+                self.counts["cached"] += occurrences[u]
         done = sum(occurrences[u] for u in known)
-        self.counts["cached"] += done
         if progress and done:
             progress(done)
+        todo = [u for u in rest if u not in known]  # each distinct sentence once
         lengths = {u: self._count(u) for u in todo}
         todo.sort(key=lambda u: -lengths[u])
         for b in range(0, len(todo), self.batch_size):
             batch = todo[b:b + self.batch_size]
-            hyps = self.backend.translate_batch(batch)
-            known.update(zip(batch, hyps))
-            self.memory.put_many(self.memory_context,
-                                 [(u, h.text, "ok" if h.finished else "suspect") for u, h in zip(batch, hyps)])
+            outcomes = self._translate_batch(batch)
+            known.update(zip(batch, outcomes))
+            self.memory.put_many(self.memory_context, [(u, o.text, _status(o)) for u, o in zip(batch, outcomes)])
             self.counts["translated"] += len(batch)
             if progress:
                 progress(sum(occurrences[u] for u in batch))
-        return [known[u] for u in units]
+        result = [known[u] for u in units]
+        self.suspect.update(o.reason or "" for o in result if o.status == "suspect")
+        return result
+
+    def _translate_batch(self, batch: list[str]) -> list[Outcome]:
+        """Translate one batch; with the guard on, retry what looks wrong and keep the best attempt."""
+        hyps = self.backend.translate_batch(batch)
+        if not self.guard:
+            return [Outcome(h.text) if h.finished else Outcome(h.text, "suspect", REASONS["limit"]) for h in hyps]
+        target_cjk = self._target in CJK_LANGUAGES
+        found = [problem(u, h.text, h.finished, target_cjk) for u, h in zip(batch, hyps)]
+        outcomes = [Outcome(h.text) for h in hyps]
+        for i in [i for i, p in enumerate(found) if p]:
+            pieces = retry_pieces(batch[i])
+            again = self.backend.translate_batch(pieces, retry=True)
+            text = join_translations([h.text for h in again])
+            second = problem(batch[i], text, all(h.finished for h in again), target_cjk)
+            if second is None:
+                outcomes[i] = Outcome(text)
+            elif SEVERITY[second] < SEVERITY[found[i]]:
+                outcomes[i] = Outcome(text, "suspect", REASONS[second])
+            else:
+                outcomes[i] = Outcome(hyps[i].text, "suspect", REASONS[found[i]])  # type: ignore[index]
+        return outcomes
+
+
+def _status(outcome: Outcome) -> str:
+    """How an outcome's status is stored in the memory: ``ok`` or ``suspect: reason``."""
+    return f"suspect: {outcome.reason}" if outcome.status == "suspect" else "ok"
+
+
+def _stored(text: str, status: str) -> Outcome:
+    if status.startswith("suspect"):
+        return Outcome(text, "suspect", status.partition(": ")[2] or None)
+    return Outcome(text)
 
 
 def _chunks(paragraphs: Iterable[Paragraph], target: int) -> Iterator[list[Paragraph]]:

@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator
 
 
 @contextlib.contextmanager
-def progress_bar(total: int, label: str, enabled: bool) -> Iterator[Callable[[int], None]]:
-    """Yield an ``advance(n)`` callback that drives a progress bar of ``total`` units."""
+def progress_bar(total: int | None, label: str, enabled: bool) -> Iterator[Callable[[int], None]]:
+    """Yield an ``advance(n)`` callback that drives a progress bar of ``total`` units (None: unknown)."""
     if not enabled or total == 0 or not sys.stderr.isatty():
         yield lambda n: None
         return

@@ -28,6 +28,20 @@ class Hypothesis:
     finished: bool = True
 
 
+def model_limits(folder) -> tuple[int, int]:
+    """(max source tokens, max output tokens) of a Marian folder: positions and generation max_length."""
+    import json
+    from pathlib import Path
+
+    def read(name: str) -> dict:
+        path = Path(folder) / name
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+    positions = read("config.json").get("max_position_embeddings") or 512
+    max_length = read("generation_config.json").get("max_length") or 512
+    return positions, min(positions, max_length)
+
+
 def auto_max_new_tokens(source_tokens: int, cap: int) -> int:
     """Output length limit for a batch whose longest source has ``source_tokens`` tokens."""
     return max(1, min(cap, 2 * source_tokens + 16))
@@ -51,8 +65,16 @@ class Backend(ABC):
         """Number of source tokens the model sees for ``text`` (without end-of-sentence)."""
 
     @abstractmethod
-    def translate_batch(self, texts: Sequence[str]) -> list[Hypothesis]:
-        """Translate sentences; the result is aligned with ``texts``."""
+    def translate_batch(self, texts: Sequence[str], retry: bool = False) -> list[Hypothesis]:
+        """Translate sentences; the result is aligned with ``texts``.
+
+        ``retry=True`` adds anti-repetition decoding (``guard.ANTI_REPETITION``) for a second attempt.
+        """
+
+    @property
+    def max_source_tokens(self) -> int:
+        """The longest input the model accepts (its position limit), end-of-sentence included."""
+        return 512
 
     @abstractmethod
     def describe(self) -> dict:

@@ -19,11 +19,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from ..guard import ANTI_REPETITION
 from ..models import ResolvedModel
-from .base import Backend, DecodingOptions, Hypothesis, auto_max_new_tokens, default_threads
+from .base import Backend, DecodingOptions, Hypothesis, auto_max_new_tokens, model_limits, default_threads
 from .marian_spm import MarianSpm
 
-DEFAULT_MAX_LENGTH = 512
 
 
 def pick_ct2_device(device: str) -> tuple[str, int]:
@@ -129,13 +129,16 @@ class CTranslate2Backend(Backend):
 
     @property
     def _cap(self) -> int:
-        cap = self.generation.get("max_length")
-        return cap if cap and cap > 1 else DEFAULT_MAX_LENGTH
+        return model_limits(self.model_ref.path)[1]
+
+    @property
+    def max_source_tokens(self) -> int:
+        return model_limits(self.model_ref.path)[0]
 
     def count_tokens(self, text: str) -> int:
         return self.tokenizer.count_tokens(text)
 
-    def translate_batch(self, texts: Sequence[str]) -> list[Hypothesis]:
+    def translate_batch(self, texts: Sequence[str], retry: bool = False) -> list[Hypothesis]:
         if not texts:
             return []
         tok = self.tokenizer
@@ -145,7 +148,8 @@ class CTranslate2Backend(Backend):
         steps = limit - 1 if self.generation.get("forced_eos_token_id") is not None else limit
         if steps < 1:
             return [Hypothesis("", False) for _ in texts]
-        results = self._translator.translate_batch(sources, max_decoding_length=steps, **self._decoding)
+        decoding = {**self._decoding, **(ANTI_REPETITION if retry else {})}
+        results = self._translator.translate_batch(sources, max_decoding_length=steps, **decoding)
         hypotheses = []
         for result in results:
             tokens = list(result.hypotheses[0])

@@ -14,10 +14,10 @@ from functools import cached_property
 from typing import Any
 
 from ..errors import ModelNotFoundError
+from ..guard import ANTI_REPETITION
 from ..models import ResolvedModel
-from .base import Backend, DecodingOptions, Hypothesis, auto_max_new_tokens
+from .base import Backend, DecodingOptions, Hypothesis, auto_max_new_tokens, model_limits
 
-DEFAULT_MAX_LENGTH = 512
 
 
 def pick_device(device: str) -> str:
@@ -99,7 +99,7 @@ class TransformersBackend(Backend):
                 hf_logging.enable_progress_bar()
         model.eval().to(device)
         gen = model.generation_config
-        self._cap = gen.max_length if gen.max_length and gen.max_length > 1 else DEFAULT_MAX_LENGTH
+        self._cap = model_limits(self.model_ref.path)[1]
         gen.max_length = None  # use max_new_tokens only (else transformers warns on every call)
         if self.options.num_beams:
             gen.num_beams = self.options.num_beams
@@ -107,10 +107,14 @@ class TransformersBackend(Backend):
         self.device = device
         return model
 
+    @property
+    def max_source_tokens(self) -> int:
+        return model_limits(self.model_ref.path)[0]
+
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
-    def translate_batch(self, texts: Sequence[str]) -> list[Hypothesis]:
+    def translate_batch(self, texts: Sequence[str], retry: bool = False) -> list[Hypothesis]:
         if not texts:
             return []
         import torch
@@ -121,7 +125,7 @@ class TransformersBackend(Backend):
         limit = self.options.max_new_tokens or auto_max_new_tokens(int(enc["attention_mask"].sum(1).max()),
                                                                    self._cap)
         with torch.inference_mode():
-            out = model.generate(**enc, max_new_tokens=limit)
+            out = model.generate(**enc, max_new_tokens=limit, **(ANTI_REPETITION if retry else {}))
         decoded = tok.batch_decode(out, skip_special_tokens=True, use_source_tokenizer=False)
         pad, eos = model.generation_config.pad_token_id, model.generation_config.eos_token_id
         eos = eos[0] if isinstance(eos, list) else eos

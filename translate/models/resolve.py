@@ -40,9 +40,12 @@ class ResolvedModel:
         return self.revision or f"local-{fingerprint(self.path)}"
 
     @property
+    def has_safe_weights(self) -> bool:
+        return any((self.path / f).exists() for f in ("model.safetensors", "model.safetensors.index.json"))
+
+    @property
     def has_weights(self) -> bool:
-        return any((self.path / f).exists() for f in ("model.safetensors", "model.safetensors.index.json",
-                                                        "pytorch_model.bin"))
+        return self.has_safe_weights or (self.path / "pytorch_model.bin").exists()
 
 
 def fingerprint(folder: Path) -> str:
@@ -68,7 +71,11 @@ def _looks_like_path(name: str) -> bool:
         or Path(name).expanduser().exists()
 
 
-def _local(name: str) -> ResolvedModel:
+PICKLE_REFUSED = ("has only a pickle checkpoint (pytorch_model.bin), which can run code when loaded; "
+                  "convert it to safetensors, or pass --allow-pickle if you trust it")
+
+
+def _local(name: str, allow_pickle: bool) -> ResolvedModel:
     path = Path(name).expanduser()
     if not path.exists():
         raise ModelNotFoundError(f"model folder '{name}' does not exist")
@@ -77,6 +84,8 @@ def _local(name: str) -> ResolvedModel:
     resolved = ResolvedModel(name, path.resolve(), None)
     if not resolved.has_weights:
         raise ModelNotFoundError(f"model folder '{name}' has no weights (model.safetensors)")
+    if not resolved.has_safe_weights and not allow_pickle:
+        raise ModelNotFoundError(f"model folder '{name}' {PICKLE_REFUSED}")
     return resolved
 
 
@@ -88,35 +97,72 @@ def _snapshot(name: str, revision: str | None, patterns: list[str], local_only: 
     return ResolvedModel(name, folder, folder.name)
 
 
+SAFETENSORS_PR_TITLE = "Adding `safetensors` variant of this model"
+SAFETENSORS_BOT = "SFconvertbot"
+
+
+def _usable(model: ResolvedModel, allow_pickle: bool) -> bool:
+    return (model.path / "config.json").exists() and (model.has_safe_weights or allow_pickle and model.has_weights)
+
+
+def _cached_safe_snapshot(name: str) -> ResolvedModel | None:
+    """Any cached snapshot of ``name`` with safetensors weights (e.g. from the conversion PR), newest first."""
+    from huggingface_hub import constants
+
+    snapshots = Path(constants.HF_HUB_CACHE) / f"models--{name.replace('/', '--')}" / "snapshots"
+    found = [ResolvedModel(name, p, p.name) for p in snapshots.glob("*") if p.is_dir()] if snapshots.is_dir() else []
+    found = [m for m in found if _usable(m, allow_pickle=False)]
+    return max(found, key=lambda m: m.path.stat().st_mtime) if found else None
+
+
+def _safetensors_pr(name: str) -> str | None:
+    """The Hub's own safetensors conversion of a pickle-only repo: an open pull request by the
+    Hub's conversion bot (the same one transformers looks for). Its revision, or None."""
+    from huggingface_hub import get_repo_discussions
+
+    for discussion in get_repo_discussions(repo_id=name, discussion_type="pull_request", discussion_status="open"):
+        if discussion.title == SAFETENSORS_PR_TITLE and discussion.author == SAFETENSORS_BOT:
+            return discussion.git_reference
+    return None
+
+
 def resolve_model(name: str = DEFAULT_MODEL, *, revision: str | None = None,
-                  offline: bool | None = None, files: list[str] = TOKENIZER_FILES) -> ResolvedModel:
+                  offline: bool | None = None, files: list[str] = TOKENIZER_FILES,
+                  allow_pickle: bool = False) -> ResolvedModel:
     """Find ``name`` on disk, downloading it from the Hub only when allowed and needed.
 
-    ``files`` are the non-weight files to fetch (default: those of a Marian model).
-    Raises ``ModelNotFoundError`` with a one-line, actionable message otherwise.
+    ``files`` are the non-weight files to fetch (default: those of a Marian model). Weights are
+    safetensors: from the repo, or — for pickle-only repos such as many Helsinki-NLP ones — from
+    the Hub conversion bot's pull request. Pickle checkpoints (``pytorch_model.bin``) are neither
+    fetched nor accepted unless ``allow_pickle``. Raises ``ModelNotFoundError`` with a one-line,
+    actionable message otherwise.
     """
     if _looks_like_path(name):
-        return _local(name)
+        return _local(name, allow_pickle)
     from huggingface_hub.errors import (GatedRepoError, HFValidationError, LocalEntryNotFoundError,
                                         RepositoryNotFoundError, RevisionNotFoundError)
 
     offline = offline_mode() if offline is None else offline
-    patterns = files + SAFE_WEIGHTS + PICKLE_WEIGHTS
+    patterns = files + SAFE_WEIGHTS + (PICKLE_WEIGHTS if allow_pickle else [])
     try:
         cached = _snapshot(name, revision, patterns, local_only=True)
-        if cached.has_weights and (cached.path / "config.json").exists():
+        if _usable(cached, allow_pickle):
             return cached
     except HFValidationError:
         raise ModelNotFoundError(f"'{name}' is neither a model folder nor a valid Hugging Face model id") from None
     except (LocalEntryNotFoundError, FileNotFoundError, OSError):
         pass
+    if revision is None and (converted := _cached_safe_snapshot(name)):
+        return converted
     if offline:
         raise ModelNotFoundError(
             f"model '{name}' is not in the Hugging Face cache and offline mode is on; "
             "run once with network access (unset HF_HUB_OFFLINE) or pass --model PATH to a local model folder")
     try:
         model = _snapshot(name, revision, files + SAFE_WEIGHTS, local_only=False)
-        if not model.has_weights:
+        if not model.has_safe_weights and revision is None and (pr := _safetensors_pr(name)):
+            model = _snapshot(name, pr, files + SAFE_WEIGHTS, local_only=False)
+        if not model.has_safe_weights and allow_pickle:
             model = _snapshot(name, revision, files + PICKLE_WEIGHTS, local_only=False)
     except GatedRepoError:
         raise ModelNotFoundError(f"model '{name}' is gated; log in with `hf auth login` first") from None
@@ -131,6 +177,7 @@ def resolve_model(name: str = DEFAULT_MODEL, *, revision: str | None = None,
         raise ModelNotFoundError(
             f"model '{name}' is not in the Hugging Face cache and could not be downloaded ({reason}); "
             "connect to the network once, or pass --model PATH to a local model folder") from None
-    if not model.has_weights:
-        raise ModelNotFoundError(f"model '{name}' has no weights on the Hub (model.safetensors or pytorch_model.bin)")
+    if not _usable(model, allow_pickle):
+        raise ModelNotFoundError(f"model '{name}' " + (PICKLE_REFUSED.replace("has only", "offers only")
+                                                         if not allow_pickle else "has no weights on the Hub"))
     return model

@@ -45,6 +45,11 @@ def _markdown(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Lay
         yield f"| {p.index + 1} | {src} | {tgt} |\n"
 
 
+def json_line(record: dict) -> str:
+    """One JSONL line; U+2028/U+2029 escaped so that no line-splitting reader breaks a record."""
+    return json.dumps(record, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n"
+
+
 def header_record(info: dict) -> dict:
     """The JSONL header: tool version, model, revision, backend and decoding options."""
     from .. import __version__
@@ -53,7 +58,7 @@ def header_record(info: dict) -> dict:
 
 
 def _jsonl(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout) -> Iterator[str]:
-    yield json.dumps({**header_record(info), "layout": layout}, ensure_ascii=False) + "\n"
+    yield json_line({**header_record(info), "layout": layout})
     for p in paragraphs:
         for s in p.sentences:
             record = {"type": "sentence", "paragraph": p.index, "sentence": s.index, "kind": p.kind,
@@ -61,7 +66,7 @@ def _jsonl(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout
                       "status": s.status}
             if s.reason:
                 record["reason"] = s.reason
-            yield json.dumps(record, ensure_ascii=False) + "\n"
+            yield json_line(record)
 
 
 FORMATS: dict[str, Renderer] = {"text": _text, "bilingual": _bilingual, "markdown": _markdown, "jsonl": _jsonl}

@@ -22,9 +22,10 @@ def atomic_writer(path: str | Path) -> Iterator[TextIO]:
     target = Path(path)
     if target.is_dir():
         raise OutputError(f"cannot write '{target}': it is a directory")
+    _remove_orphans(target)
     try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.",
-                                   suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".",
+                                   prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp")
     except OSError as exc:
         raise OutputError(f"cannot write '{target}': {exc.strerror or exc}") from None
     try:
@@ -46,6 +47,24 @@ def atomic_writer(path: str | Path) -> Iterator[TextIO]:
     except BaseException:
         _unlink(tmp)
         raise
+
+
+def _remove_orphans(target: Path) -> None:
+    """Delete temp files left by runs of ours that were killed (their process is gone)."""
+    for tmp in target.parent.glob(f".{target.name}.*.tmp"):
+        pid = tmp.name[len(target.name) + 2:].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            _unlink(str(tmp))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _unlink(path: str) -> None:

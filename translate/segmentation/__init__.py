@@ -7,14 +7,14 @@ for CJK and Latin-script text) and ``budget`` (splitting over-long sentences).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
-from ..document import Document, Paragraph, Sentence
+from ..document import Document, Layout, Paragraph, Sentence
 from .budget import DEFAULT_BUDGET, fit_budget
-from .paragraphs import LayoutChoice, split_paragraphs
+from .paragraphs import LayoutChoice, iter_lines, split_paragraphs, stream_paragraphs
 from .sentences import split_sentences
 
-__all__ = ["DEFAULT_BUDGET", "segment_document", "segment_paragraph", "split_paragraphs",
+__all__ = ["DEFAULT_BUDGET", "segment_document", "segment_paragraph", "segment_stream", "split_paragraphs",
            "split_sentences", "fit_budget"]
 
 
@@ -29,13 +29,28 @@ def segment_paragraph(text: str, count_tokens: Callable[[str], int] | None = Non
     return tuple(units)
 
 
+def segment_stream(pieces: Iterable[str], count_tokens: Callable[[str], int] | None = None,
+                   budget: int | Callable[[], int] = DEFAULT_BUDGET, layout: LayoutChoice = "auto",
+                   language: str | None = None) -> tuple[Layout, Iterator[Paragraph]]:
+    """Segment text arriving in pieces, lazily: the layout, and paragraphs as they complete.
+
+    ``budget`` may be a function, asked once the first paragraph needs it (e.g. a model's limit).
+    """
+    chosen, raw = stream_paragraphs(iter_lines(pieces), layout)
+
+    def paragraphs() -> Iterator[Paragraph]:
+        limit = None
+        for i, p in enumerate(raw):
+            if limit is None:
+                limit = budget() if callable(budget) else budget
+            yield Paragraph(i, p.text, p.kind, p.line, segment_paragraph(p.text, count_tokens, limit, language))
+
+    return chosen, paragraphs()
+
+
 def segment_document(text: str, count_tokens: Callable[[str], int] | None = None,
                      budget: int = DEFAULT_BUDGET, layout: LayoutChoice = "auto",
                      language: str | None = None) -> Document:
     """Segment a whole document. Paragraph count and order always equal the input's."""
-    chosen, paras = split_paragraphs(text, layout)
-    return Document(
-        tuple(Paragraph(i, p.text, p.kind, p.line, segment_paragraph(p.text, count_tokens, budget, language))
-              for i, p in enumerate(paras)),
-        layout=chosen,
-    )
+    chosen, paragraphs = segment_stream([text], count_tokens, budget, layout, language)
+    return Document(tuple(paragraphs), layout=chosen)

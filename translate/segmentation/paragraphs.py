@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain, islice
 from typing import Literal
 
 from ..document import Layout, ParagraphKind
@@ -16,6 +18,7 @@ _END_PUNCT = tuple("。！？；.!?;…:：”」』\"'）)")
 _SUBTITLE = re.compile(r"^\s*(——|—|--|－－)")
 HEADING_MAX_CJK_CHARS = 40
 HEADING_MAX_WORDS = 14
+SNIFF_LINES = 5000  # the layout is decided on this many lines, so input can stream
 
 
 @dataclass(frozen=True)
@@ -84,17 +87,51 @@ def classify(text: str, index: int, previous: ParagraphKind | None) -> Paragraph
     return "title" if index == 0 else "heading"
 
 
+def iter_lines(pieces: Iterable[str]) -> Iterator[str]:
+    """Lines of text that arrives in pieces (pieces may end anywhere)."""
+    carry = ""
+    for piece in pieces:
+        parts = (carry + piece).split("\n")
+        carry = parts.pop()
+        yield from parts
+    if carry:
+        yield carry
+
+
+def stream_paragraphs(lines: Iterable[str], layout: LayoutChoice = "auto") -> tuple[Layout, Iterator[RawParagraph]]:
+    """The layout (decided on the first lines) and a lazy stream of paragraphs, in order."""
+    it = iter(lines)
+    head = list(islice(it, SNIFF_LINES))
+    chosen: Layout = detect_layout(head) if layout == "auto" else layout
+    return chosen, _paragraphs(chain(head, it), chosen)
+
+
+def _paragraphs(lines: Iterable[str], layout: Layout) -> Iterator[RawParagraph]:
+    previous: ParagraphKind | None = None
+    index = 0
+    block: list[tuple[int, str]] = []
+
+    def emit(group: list[tuple[int, str]]) -> RawParagraph:
+        nonlocal previous, index
+        body = _join_wrapped([line.strip() for _, line in group])
+        kind = classify(body, index, previous)
+        previous, index = kind, index + 1
+        return RawParagraph(body, group[0][0], kind)
+
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            if block:
+                yield emit(block)
+                block = []
+        elif layout == "lines":
+            yield emit([(number, line)])
+        else:
+            block.append((number, line))
+    if block:
+        yield emit(block)
+
+
 def split_paragraphs(text: str, layout: LayoutChoice = "auto") -> tuple[Layout, list[RawParagraph]]:
     """Split text into paragraphs, keeping their order; indentation is stripped."""
-    lines = text.split("\n")
-    chosen: Layout = detect_layout(lines) if layout == "auto" else layout
-    if chosen == "lines":
-        groups = [[i] for i, line in enumerate(lines) if line.strip()]
-    else:
-        groups = _blocks(lines)
-    paragraphs: list[RawParagraph] = []
-    for group in groups:
-        body = _join_wrapped([lines[i].strip() for i in group])
-        kind = classify(body, len(paragraphs), paragraphs[-1].kind if paragraphs else None)
-        paragraphs.append(RawParagraph(body, group[0] + 1, kind))
-    return chosen, paragraphs
+    chosen, paragraphs = stream_paragraphs(text.split("\n"), layout)
+    return chosen, list(paragraphs)

@@ -86,10 +86,17 @@ def spans_between(text: str, cuts: list[int]) -> list[tuple[int, int]]:
     return spans
 
 
+_UNBREAKABLE = re.compile(r"(?:https?://|ftp://|www\.)[^\s\u3000-\u303f\uff00-\uffef“”‘’]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
 def split_sentences(text: str, language: str | None = None) -> list[tuple[int, int]]:
-    """Sentence spans of one paragraph; an unterminated tail is kept as a sentence."""
+    """Sentence spans of one paragraph; an unterminated tail is kept as a sentence.
+    URLs and e-mail addresses are never cut."""
     if has_cjk(text):
         cuts = cjk_boundaries(text)
     else:
         cuts = latin_boundaries(text, language or "en")
+    protected = [m.span() for m in _UNBREAKABLE.finditer(text)]
+    if protected:
+        cuts = [c for c in cuts if not any(start < c < end for start, end in protected)]
     return spans_between(text, cuts)

@@ -1,0 +1,89 @@
+"""Guarding against model misbehaviour, sentence by sentence.
+
+``nothing_to_translate`` finds units that pass through verbatim (numbers, URLs, e-mail addresses,
+punctuation, Latin-script words inside Chinese text). ``check`` finds what Marian models do when
+they fail: repetition loops (“Come on, come on, …”), empty output, output cut at the length
+limit, untranslated source characters, and output far too long or too short for the source.
+Suspect sentences are retried with a finer split and anti-repetition decoding; the best attempt
+is kept and marked.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .segmentation.sentences import has_cjk
+
+CJK_LANGUAGES = frozenset({"zh", "ja", "ko", "cmn", "yue", "jap"})
+ANTI_REPETITION = {"no_repeat_ngram_size": 3, "repetition_penalty": 1.2}
+_CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
+_URL = re.compile(r"^(?:https?://|ftp://|www\.)\S+$", re.IGNORECASE)
+_EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
+_RETRY_SPLIT = re.compile(r"(?<=[，、：；,;:])")
+
+# how bad each problem is, to keep the best of two attempts
+SEVERITY = {"empty": 4, "repetition": 4, "limit": 3, "untranslated": 3, "too long": 2, "too short": 1}
+REASONS = {
+    "empty": "empty translation",
+    "repetition": "repetition loop in the output",
+    "limit": "hit the output length limit before the end of the sentence",
+    "untranslated": "untranslated source-script characters in the output",
+    "too long": "output far longer than the source justifies",
+    "too short": "output suspiciously short for the source (possible omission)",
+}
+
+
+def nothing_to_translate(unit: str, source_language: str | None) -> str | None:
+    """Why ``unit`` should pass through verbatim, or None when it needs the model."""
+    text = unit.strip()
+    if not any(ch.isalpha() for ch in text):
+        return "no words to translate"
+    if _URL.match(text) or _EMAIL.match(text):
+        return "URL or e-mail address"
+    if (source_language or "zh") in CJK_LANGUAGES and not has_cjk(text):
+        return "Latin-script text inside a CJK-language document"
+    return None
+
+
+def _loops(tokens: list[str]) -> bool:
+    """An n-gram (n ≤ 4) repeated 4+ times in a row, or one 3-gram 4+ times anywhere."""
+    n_tokens = len(tokens)
+    for n in range(1, 5):
+        for start in range(0, n_tokens - 4 * n + 1):
+            gram = tokens[start:start + n]
+            if all(tokens[start + k * n:start + (k + 1) * n] == gram for k in range(1, 4)):
+                return True
+    seen: dict[tuple[str, ...], int] = {}
+    for i in range(n_tokens - 2):
+        gram = tuple(tokens[i:i + 3])
+        seen[gram] = seen.get(gram, 0) + 1
+        if seen[gram] >= 4:
+            return True
+    return False
+
+
+def problem(source: str, output: str, finished: bool, target_cjk: bool = False) -> str | None:
+    """The worst problem of a translation (a key of ``REASONS``), or None when it looks sound."""
+    if source.strip() and not output.strip():
+        return "empty"
+    units = list(re.sub(r"\s+", "", output)) if target_cjk else re.findall(r"\w+|[^\w\s]", output.lower())
+    if _loops(units):
+        return "repetition"
+    if not finished:
+        return "limit"
+    src_cjk = len(_CJK_CHAR.findall(source))
+    if src_cjk and not target_cjk and len(_CJK_CHAR.findall(output)) >= 2:
+        return "untranslated"
+    src_size = src_cjk if src_cjk else len(source.split())
+    out_words = len(output) if target_cjk else len(output.split())
+    if out_words > 4 * src_size + 20:
+        return "too long"
+    if src_size >= 15 and out_words < 0.12 * src_size:
+        return "too short"
+    return None
+
+
+def retry_pieces(unit: str) -> list[str]:
+    """A finer split for a retry: the unit's clauses (or the unit itself when it has none)."""
+    pieces = [p for p in _RETRY_SPLIT.split(unit) if p.strip()]
+    return pieces or [unit]
