@@ -51,11 +51,12 @@ class HFSummarizer:
     """A Hugging Face seq2seq summarizer, loaded lazily once (safetensors preferred, no remote code)."""
 
     def __init__(self, model: str = DEFAULT_SUMMARY_MODEL, device: str = "auto", offline: bool | None = None,
-                 num_beams: int = NUM_BEAMS) -> None:
+                 num_beams: int = NUM_BEAMS, allow_pickle: bool = False) -> None:
         self.model = model
         self.device = device
         self.offline = offline
         self.num_beams = num_beams
+        self.allow_pickle = allow_pickle
 
     @cached_property
     def _loaded(self):
@@ -64,10 +65,17 @@ class HFSummarizer:
 
         from translate.backends.transformers_backend import pick_device
 
-        ref = resolve_model(self.model, offline=self.offline, files=SEQ2SEQ_FILES)
+        from translate.errors import ModelNotFoundError
+
+        ref = resolve_model(self.model, offline=self.offline, files=SEQ2SEQ_FILES, allow_pickle=self.allow_pickle)
         hf_logging.disable_progress_bar()
-        tokenizer = AutoTokenizer.from_pretrained(ref.path)
-        model = AutoModelForSeq2SeqLM.from_pretrained(ref.path, trust_remote_code=False).eval()
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(ref.path)
+            model = AutoModelForSeq2SeqLM.from_pretrained(ref.path, trust_remote_code=False,
+                                                          use_safetensors=ref.has_safe_weights).eval()
+        except (OSError, ValueError, KeyError) as exc:
+            first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+            raise ModelNotFoundError(f"cannot load summarizer '{self.model}': {first}") from None
         model.to(pick_device(self.device))
         gen = model.generation_config
         gen.max_length = None

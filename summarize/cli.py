@@ -14,7 +14,8 @@ from translate.errors import UsageError
 from translate.models.resolve import DEFAULT_MODEL
 from translate.segmentation.budget import DEFAULT_BUDGET
 
-from .lengths import DEFAULT_LENGTHS
+from .lengths import DEFAULT_LENGTHS, parse_length
+from .summarizer import AbstractiveNeedsEnglish
 
 
 class To(str, Enum):
@@ -78,6 +79,11 @@ def summarize_command(
     from .summarizer import Summarizer
 
     lengths = [part.strip() for item in (length or DEFAULT_LENGTHS) for part in item.split(",") if part.strip()]
+    for spec in lengths:  # bad lengths are usage errors, before any input is read
+        try:
+            parse_length(spec, "words")
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
     text = read_text(path, encoding, source_language(model))
     if not text.strip():
         note("summarize", "input is empty; nothing to summarize", quiet)
@@ -90,7 +96,7 @@ def summarize_command(
                                 max_sentence_tokens, threads, offline, no_cache, no_guard, allow_pickle))
     try:
         digests = summarizer.summarize(text)
-    except ValueError as exc:  # an invalid --length
+    except AbstractiveNeedsEnglish as exc:
         raise UsageError(str(exc)) from None
     with open_output(output) as out:
         out.write(render(fmt.value, digests))

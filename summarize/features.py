@@ -12,7 +12,9 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]+")
+from translate.segmentation.sentences import CJK_CHARS
+
+_CJK_RUN = re.compile(f"[{CJK_CHARS}]+")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*|\d+(?:[.,]\d+)*", re.UNICODE)
 STOPWORDS = frozenset("""a an the and or but of to in on at for from by with as is are was were be been being
 it its this that these those he she they we you i his her their our your not no so than then there here

@@ -22,7 +22,7 @@ def describe(d: Digest) -> str:
     if unit != "sentences":
         label += f", {len(d.sentences)} sentence" + ("s" if len(d.sentences) != 1 else "")
     if d.over_budget:
-        label += " (over budget: no single sentence is shorter)"
+        label += " (over budget: no sentence fits, so the best-ranked one is kept alone)"
     if d.note:
         label += f"; {d.note}"
     return label

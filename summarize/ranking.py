@@ -79,12 +79,9 @@ def rank_sentences(candidates: Sequence[Candidate], title: str = "") -> Ranked:
     order: list[int] = []
     redundant: dict[int, int] = {}
     remaining = set(range(n))
+    penalty = [0.0] * n  # max similarity to what is already ranked, kept up to date
     while remaining:
-        def mmr(i: int) -> tuple[float, int]:
-            penalty = max((sim[i][j] for j in order), default=0.0)
-            return (MMR_LAMBDA * scores[i] - (1 - MMR_LAMBDA) * penalty, -i)
-
-        best = max(remaining, key=mmr)
+        best = max(remaining, key=lambda i: (MMR_LAMBDA * scores[i] - (1 - MMR_LAMBDA) * penalty[i], -i))
         remaining.discard(best)
         for j in order:
             if sim[best][j] >= DUPLICATE_COSINE or phrases[best] & phrases[j]:
@@ -92,4 +89,6 @@ def rank_sentences(candidates: Sequence[Candidate], title: str = "") -> Ranked:
                 break
         else:
             order.append(best)
+            for i in remaining:
+                penalty[i] = max(penalty[i], sim[i][best])
     return Ranked(tuple(order), tuple(scores), redundant)

@@ -8,6 +8,7 @@ from typing import Literal
 
 from translate import Translator
 from translate.document import Document
+from translate.guard import CJK_LANGUAGES
 from translate.models import DEFAULT_MODEL
 from translate.pipeline import source_language
 from translate.segmentation import segment_document
@@ -18,10 +19,13 @@ from .digests import Digest, Digests, DigestSentence
 from .lengths import DEFAULT_LENGTHS, LengthSpec, measure, parse_length
 from .ranking import Candidate, Ranked, rank_sentences
 
-CJK_LANGUAGES = {"zh", "ja", "ko", "cmn", "yue", "jap"}
 WORDS_PER_CJK_CHAR = 0.6   # initial guess for English words per Chinese character, refined as we translate
 CHARS_PER_WORD = 6.0
 BODY_KINDS = ("body",)
+
+
+class AbstractiveNeedsEnglish(ValueError):
+    """``method="abstractive"`` with ``to="source"`` on non-English input."""
 
 
 class Summarizer:
@@ -58,7 +62,8 @@ class Summarizer:
             if self.summary_model is None or isinstance(self.summary_model, str):
                 self._abstractive = HFSummarizer(self.summary_model or DEFAULT_SUMMARY_MODEL,
                                                  device=self._translate_options.get("device", "auto"),
-                                                 offline=self._translate_options.get("offline"))
+                                                 offline=self._translate_options.get("offline"),
+                                                 allow_pickle=self._translate_options.get("allow_pickle", False))
             else:
                 self._abstractive = self.summary_model
         return self._abstractive
@@ -178,7 +183,7 @@ class _Run:
             from .abstractive import abstract_digests
 
             if self.language != "en":
-                raise ValueError("abstractive digests are written in English: use --to en")
+                raise AbstractiveNeedsEnglish("abstractive digests are written in English: use --to en")
             digests = abstract_digests(self, digests)
         info = {"method": owner.method, "to": owner.to, "language": self.language, "unit": self.unit,
                 "candidates": len(self.candidates), "redundant": len(self.ranked.redundant),

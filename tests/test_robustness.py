@@ -272,3 +272,39 @@ def test_cache_folders_are_private(toy_model, tmp_path):
     assert (tmp_path / "private").stat().st_mode & 0o777 == 0o700
     ct2 = Path(os.environ["TRANSLATE_CT2_CACHE"])
     assert all(p.stat().st_mode & 0o077 == 0 for p in ct2.iterdir() if p.is_dir())
+
+
+def test_large_input_streams_in_bounded_memory(toy_model, tmp_path):
+    """A 12 MB input (above the streaming threshold) of lines with nothing to translate: the CLI
+    streams it and its peak memory stays far below the size of the text held as Python objects."""
+    line = " ".join(str(10_000 + i) for i in range(20))  # 119 characters, passes through verbatim
+    count = 100_000
+    src, dst = tmp_path / "big.txt", tmp_path / "out.txt"
+    src.write_text((line + "\n") * count, encoding="utf-8")
+    assert src.stat().st_size > 8 << 20
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    # Peak RSS is inherited through fork+exec, so a small trampoline runs the CLI and reports it.
+    trampoline = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
+                  "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    proc = subprocess.run([sys.executable, "-c", trampoline, sys.executable, "-m", "translate", str(src),
+                           "-m", str(toy_model), "-o", str(dst), "-q"], env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    peak_mb = int(proc.stdout.split()[-1]) / 1024
+    with dst.open(encoding="utf-8") as out:
+        assert sum(1 for _ in out) == count
+    assert peak_mb < 250, f"peak RSS {peak_mb:.0f} MB"
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 7])
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030", "utf-16"])
+def test_streamed_decoding_across_chunk_boundaries(monkeypatch, tmp_path, chunk, encoding):
+    """CRLF, CR and multibyte characters split between chunks; a last line without newline."""
+    import translate.reading as reading
+
+    text = "一山。\r\n二水。\r三猫\r\n\r\n四狗 five\r\n六鸟"
+    src = tmp_path / "in.txt"
+    src.write_bytes(text.encode(encoding))
+    monkeypatch.setattr(reading, "CHUNK_BYTES", chunk)
+    pieces = list(reading.iter_text(src, encoding=encoding))
+    assert "".join(pieces) == "一山。\n二水。\n三猫\n\n四狗 five\n六鸟"
+    assert all(p.endswith("\n") for p in pieces[:-1])

@@ -43,7 +43,8 @@ def assemble_paragraph(paragraph: Paragraph, outcomes: Sequence[Outcome]) -> Tra
     if len(outcomes) != len(paragraph.sentences):
         raise AssertionError(f"paragraph {paragraph.index}: {len(paragraph.sentences)} sentences, "
                              f"{len(outcomes)} translations")
-    sentences = tuple(TranslatedSentence(s.index, s.text, o.text, s.start, s.end, o.status, o.reason)
+    sentences = tuple(TranslatedSentence(s.index, s.text, o.text, s.start, s.end, o.status, o.reason,
+                                         s.part_of_longer)
                       for s, o in zip(paragraph.sentences, outcomes))
     return TranslatedParagraph(paragraph.index, paragraph.kind, paragraph.text,
                                join_translations([s.translation for s in sentences]), sentences,

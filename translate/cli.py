@@ -71,7 +71,7 @@ BudgetOpt = Annotated[int, typer.Option("--max-sentence-tokens", min=8,
                                         help="Longer sentences are split at clauses, never truncated.")]
 LayoutOpt = Annotated[LayoutOption, typer.Option("--paragraphs",
                                                  help="Paragraph convention: one per line, or blank-line blocks.")]
-EncodingOpt = Annotated[Optional[str], typer.Option("--encoding", help="Input encoding (default: UTF-8).")]
+EncodingOpt = Annotated[Optional[str], typer.Option("--encoding", help="Input encoding (default: detected).")]
 OfflineOpt = Annotated[bool, typer.Option("--offline", help="Never touch the network (like HF_HUB_OFFLINE=1).")]
 ThreadsOpt = Annotated[Optional[int], typer.Option("--threads", min=1,
                                                    help="CPU threads (default: all this process may use).")]
@@ -216,7 +216,10 @@ def report(prog: str, translator, quiet: bool) -> None:
 
 def run(typer_app: typer.Typer, prog: str, argv: list[str] | None = None) -> int:
     """Run a command; user errors end with one line on stderr and exit 1 (runtime) or 2 (usage)."""
+    import warnings
+
     command = typer.main.get_command(typer_app)
+    warnings.showwarning = lambda message, *_a, **_k: print(f"{prog}: warning: {message}", file=sys.stderr)
     try:
         result = command.main(args=argv, prog_name=prog, standalone_mode=False)
     except typer.Exit as exc:
@@ -230,8 +233,8 @@ def run(typer_app: typer.Typer, prog: str, argv: list[str] | None = None) -> int
     except TranslateError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except BrokenPipeError:
-        sys.stderr.close()  # downstream closed the pipe (e.g. `| head`): not an error
+    except BrokenPipeError:  # downstream closed the pipe (e.g. `| head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the final flush cannot fail
         return 0
     return result if isinstance(result, int) else 0
 

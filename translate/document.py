@@ -59,6 +59,7 @@ class TranslatedSentence:
     end: int
     status: Status = "ok"
     reason: str | None = None
+    part_of_longer: bool = False  # a piece of a sentence that was over the token budget
 
 
 @dataclass(frozen=True)

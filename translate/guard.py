@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 
-from .segmentation.sentences import has_cjk
+from .segmentation.sentences import CJK_CHARS, has_cjk
 
-CJK_LANGUAGES = frozenset({"zh", "ja", "ko", "cmn", "yue", "jap"})
+CJK_LANGUAGES = frozenset({"zh", "ja", "ko", "cmn", "yue", "jap", "zho", "jpn", "kor"})
 ANTI_REPETITION = {"no_repeat_ngram_size": 3, "repetition_penalty": 1.2}
-_CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
+_CJK_CHAR = re.compile(f"[{CJK_CHARS}]")
+_WORDLIKE = re.compile(r"[^\W\d_]")
 _URL = re.compile(r"^(?:https?://|ftp://|www\.)\S+$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
 _RETRY_SPLIT = re.compile(r"(?<=[，、：；,;:])")
@@ -40,13 +41,15 @@ def nothing_to_translate(unit: str, source_language: str | None) -> str | None:
         return "no words to translate"
     if _URL.match(text) or _EMAIL.match(text):
         return "URL or e-mail address"
-    if (source_language or "zh") in CJK_LANGUAGES and not has_cjk(text):
+    if source_language in CJK_LANGUAGES and not has_cjk(text):
         return "Latin-script text inside a CJK-language document"
     return None
 
 
 def _loops(tokens: list[str]) -> bool:
-    """An n-gram (n ≤ 4) repeated 4+ times in a row, or one 3-gram 4+ times anywhere."""
+    """An n-gram (n ≤ 4) of words repeated 4+ times in a row, or one 3-gram 4+ times anywhere.
+    Digits and punctuation do not count (1,000,000 or '......' are no loop)."""
+    tokens = [t for t in tokens if _WORDLIKE.search(t)]
     n_tokens = len(tokens)
     for n in range(1, 5):
         for start in range(0, n_tokens - 4 * n + 1):

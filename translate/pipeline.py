@@ -23,9 +23,9 @@ CHUNK_BATCHES = 8  # paragraphs are translated in chunks of about this many batc
 def model_languages(model: ResolvedModel | str) -> tuple[str | None, str | None]:
     """(source, target) language codes from an opus-mt id or the tokenizer config (e.g. zh, en)."""
     name = model.name if isinstance(model, ResolvedModel) else model
-    match = re.search(r"opus-mt-([a-z]{2,3})-([a-z]{2,3})\b", name)
+    match = re.search(r"opus-mt-(?:tc-(?:big|base)-)?([a-zA-Z]{2,3})-([a-zA-Z]{2,3})\b", name)
     if match:
-        return match.group(1), match.group(2)
+        return match.group(1).lower(), match.group(2).lower()
     if isinstance(model, ResolvedModel):
         import json
 
@@ -123,7 +123,7 @@ class Translator:
 
     def segment_stream(self, pieces: Iterable[str]) -> tuple[Layout, Iterator[Paragraph]]:
         """Segment text that arrives in pieces (e.g. ``reading.iter_text``), lazily, in bounded memory."""
-        return segment_stream(pieces, self._count, lambda: self.budget, self.layout, self._language)
+        return segment_stream(pieces, self._count, lambda: self.budget, self.layout, lambda: self._language)
 
     def translate(self, text: str, progress: Progress | None = None) -> TranslatedDocument:
         """Translate a whole document; the result keeps every paragraph, in order."""
@@ -151,11 +151,13 @@ class Translator:
 
     @property
     def memory_context(self) -> dict:
-        """Everything that changes a translation: the memory keys on it with each sentence."""
+        """Everything that changes a translation: the memory keys on it with each sentence
+        (the backend's description, the guard, and the version of this code)."""
         if self._context is None:
-            self._context = {**{k: v for k, v in self.backend.describe().items() if k != "threads"},
-                             "guard": self.guard}
-        return self._context
+            self._context = self.backend.describe()
+        from . import __version__
+
+        return {**self._context, "guard": self.guard, "version": __version__}
 
     def _translate_units(self, units: Sequence[str], progress: Progress | None) -> list[Outcome]:
         """Pass through what needs no model, take what the memory knows, translate the rest in
@@ -181,17 +183,47 @@ class Translator:
         todo = [u for u in rest if u not in known]  # each distinct sentence once
         lengths = {u: self._count(u) for u in todo}
         todo.sort(key=lambda u: -lengths[u])
-        for b in range(0, len(todo), self.batch_size):
-            batch = todo[b:b + self.batch_size]
-            outcomes = self._translate_batch(batch)
+        batches = [todo[b:b + self.batch_size] for b in range(0, len(todo), self.batch_size)]
+        for batch, outcomes in self._run_batches(batches):
             known.update(zip(batch, outcomes))
             self.memory.put_many(self.memory_context, [(u, o.text, _status(o)) for u, o in zip(batch, outcomes)])
-            self.counts["translated"] += len(batch)
+            self.counts["translated"] += sum(occurrences[u] for u in batch)
             if progress:
                 progress(sum(occurrences[u] for u in batch))
         result = [known[u] for u in units]
         self.suspect.update(o.reason or "" for o in result if o.status == "suspect")
         return result
+
+    def _run_batches(self, batches: list[list[str]]) -> Iterator[tuple[list[str], list[Outcome]]]:
+        """Translate batches, several at once when the backend runs them in parallel; yield each
+        as soon as it is done (so it can be stored before the next one finishes)."""
+        workers = min(self.backend.parallel_batches, len(batches))
+        if workers <= 1:
+            for batch in batches:
+                yield batch, self._translate_batch(batch)
+            return
+        from concurrent.futures import ThreadPoolExecutor, as_completed
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(self._translate_batch, batch): batch for batch in batches}
+            error: BaseException | None = None
+            try:
+                for future in as_completed(futures):
+                    if future.cancelled():
+                        continue
+                    try:
+                        outcomes = future.result()
+                    except BaseException as exc:  # stop starting batches, but keep those that finish
+                        error = error or exc
+                        for other in futures:
+                            other.cancel()
+                        continue
+                    yield futures[future], outcomes
+            finally:
+                for future in futures:
+                    future.cancel()
+            if error is not None:
+                raise error
 
     def _translate_batch(self, batch: list[str]) -> list[Outcome]:
         """Translate one batch; with the guard on, retry what looks wrong and keep the best attempt."""

@@ -81,6 +81,9 @@ def detect_encoding(data: bytes, language: str | None = None, complete: bool = T
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    if not complete and b"\n" in data:
+        data = data[:data.rfind(b"\n") + 1]  # whole lines only: no character cut in half
+        complete = True
     if (language or "zh") == "zh" and (chinese := _chinese_encoding(data, complete)):
         return chinese
     from charset_normalizer import from_bytes
@@ -138,9 +141,12 @@ def _decode_chunks(chunks: Iterator[bytes], encoding: str | None, name: str, lan
         raise InputError(f"{name} is not text in any known encoding (binary file?); "
                          "pass --encoding if you know it")
     try:
-        decoder = codecs.getincrementaldecoder(chosen)("strict")
+        info = codecs.lookup(chosen)
     except LookupError:
         raise InputError(f"unknown encoding '{encoding}'") from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise InputError(f"'{encoding}' is not a text encoding")
+    decoder = info.incrementaldecoder("strict")
     pending, offset = "", 0
     for data in _chain(head, chunks):
         try:
@@ -165,11 +171,10 @@ def _chain(head: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
 
 def normalise(text: str) -> str:
     """Line endings, invisible and control characters, odd spaces, HTML remnants (module docstring)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
     if _TAG.search(text):
         text = _TAG.sub("", _TAG_BREAK.sub("\n", text))
-    if _ENTITY.search(text):
-        text = html.unescape(text)
+    text = _ENTITY.sub(lambda m: html.unescape(m.group()), text)  # only complete entities: URLs keep '&x='
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
     text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub("", text)
     return _SPACES.sub(" ", text)

@@ -30,7 +30,13 @@ def create_backend(name: str, model: ResolvedModel, options: DecodingOptions, de
                    threads: int | None = None, compute_type: str | None = None) -> Backend:
     """Instantiate a backend by name; nothing is loaded until it is used."""
     if pick_backend(name) == "ctranslate2":
+        from .convert import QUANTIZATIONS
         from .ctranslate2_backend import CTranslate2Backend
+
+        if compute_type not in (None, "auto", "default", *QUANTIZATIONS):
+            from ..errors import UsageError
+
+            raise UsageError(f"unknown --compute-type '{compute_type}' (choose from {', '.join(QUANTIZATIONS)})")
 
         return CTranslate2Backend(model, options, device, threads, compute_type)
     from .transformers_backend import TransformersBackend

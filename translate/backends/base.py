@@ -72,6 +72,11 @@ class Backend(ABC):
         """
 
     @property
+    def parallel_batches(self) -> int:
+        """How many batches may run at once (CTranslate2 on CPU runs one per core)."""
+        return 1
+
+    @property
     def max_source_tokens(self) -> int:
         """The longest input the model accepts (its position limit), end-of-sentence included."""
         return 512

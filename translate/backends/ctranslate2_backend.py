@@ -19,11 +19,17 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from ..errors import ModelNotFoundError, UsageError
 from ..guard import ANTI_REPETITION
 from ..models import ResolvedModel
 from .base import Backend, DecodingOptions, Hypothesis, auto_max_new_tokens, model_limits, default_threads
 from .marian_spm import MarianSpm
 
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
 def pick_ct2_device(device: str) -> tuple[str, int]:
@@ -73,7 +79,11 @@ class CTranslate2Backend(Backend):
 
     @cached_property
     def tokenizer(self) -> MarianSpm:
-        return MarianSpm(self.model_ref.path)
+        try:
+            return MarianSpm(self.model_ref.path)
+        except (OSError, ValueError, KeyError) as exc:
+            raise ModelNotFoundError(f"cannot load the Marian tokenizer from '{self.model_ref.path}': "
+                                     f"{_first_line(exc)}") from None
 
     def describe(self) -> dict:
         return {
@@ -93,16 +103,35 @@ class CTranslate2Backend(Backend):
         from .convert import QUANTIZATIONS, ensure_converted
 
         quantization = self.compute_type if self.compute_type in QUANTIZATIONS else "int8"
-        return ensure_converted(self.model_ref, quantization, self.cache_dir)
+        try:
+            return ensure_converted(self.model_ref, quantization, self.cache_dir)
+        except (OSError, ValueError, KeyError, RuntimeError) as exc:
+            raise ModelNotFoundError(f"cannot convert '{self.model_ref.name}' for CTranslate2: "
+                                     f"{_first_line(exc)}") from None
 
     @cached_property
     def _translator(self):
         import ctranslate2
 
         device, index = self._device
-        return ctranslate2.Translator(str(self.model_dir), device=device, device_index=index,
-                                      compute_type=self.compute_type,
-                                      intra_threads=self.threads or default_threads(), inter_threads=1)
+        try:
+            return ctranslate2.Translator(str(self.model_dir), device=device, device_index=index,
+                                          compute_type=self.compute_type, intra_threads=self._threads[0],
+                                          inter_threads=self._threads[1])
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise UsageError(f"CTranslate2 cannot run this model with compute type '{self.compute_type}' on "
+                             f"{device}: {_first_line(exc)}") from None
+
+    @property
+    def _threads(self) -> tuple[int, int]:
+        """(intra, inter) threads. On CPU one thread per batch and one batch per core: measured
+        faster than all cores on one batch (benchmarks/bench.py notes)."""
+        cores = self.threads or default_threads()
+        return (cores, 1) if self._device[0] == "cuda" else (1, cores)
+
+    @property
+    def parallel_batches(self) -> int:
+        return self._threads[1]
 
     @cached_property
     def _decoding(self) -> dict[str, Any]:
@@ -143,7 +172,8 @@ class CTranslate2Backend(Backend):
             return []
         tok = self.tokenizer
         sources = [tok.encode(text) for text in texts]
-        limit = self.options.max_new_tokens or auto_max_new_tokens(max(map(len, sources)), self._cap)
+        limit = min(self.options.max_new_tokens or auto_max_new_tokens(max(map(len, sources)), self._cap),
+                    self._cap)
         # transformers forces </s> as the last of `limit` tokens: CTranslate2 gets one token less.
         steps = limit - 1 if self.generation.get("forced_eos_token_id") is not None else limit
         if steps < 1:

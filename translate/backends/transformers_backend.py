@@ -122,8 +122,8 @@ class TransformersBackend(Backend):
         model = self._model
         tok = self.tokenizer
         enc = tok(list(texts), return_tensors="pt", padding=True).to(self.device)
-        limit = self.options.max_new_tokens or auto_max_new_tokens(int(enc["attention_mask"].sum(1).max()),
-                                                                   self._cap)
+        limit = min(self.options.max_new_tokens or auto_max_new_tokens(int(enc["attention_mask"].sum(1).max()),
+                                                                       self._cap), self._cap)
         with torch.inference_mode():
             out = model.generate(**enc, max_new_tokens=limit, **(ANTI_REPETITION if retry else {}))
         decoded = tok.batch_decode(out, skip_special_tokens=True, use_source_tokenizer=False)

@@ -24,22 +24,28 @@ def escape_markdown(text: str) -> str:
     return text.replace("\n", "<br>")
 
 
+def shown(p: TranslatedParagraph) -> str:
+    """The paragraph's translation; its source when the model gave nothing (it is marked
+    suspect), so that no paragraph ever disappears from the output."""
+    return p.translation or p.source
+
+
 def _text(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout) -> Iterator[str]:
     sep = "\n" if layout == "lines" else "\n\n"
     for i, p in enumerate(paragraphs):
-        yield (sep if i else "") + p.translation
+        yield (sep if i else "") + shown(p)
     yield "\n"
 
 
 def _bilingual(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout) -> Iterator[str]:
     for i, p in enumerate(paragraphs):
-        yield ("\n" if i else "") + f"{p.source}\n{p.translation}\n"
+        yield ("\n" if i else "") + f"{p.source}\n{shown(p)}\n"
 
 
 def _markdown(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout) -> Iterator[str]:
     yield "| # | Source | Translation |\n| ---: | --- | --- |\n"
     for p in paragraphs:
-        src, tgt = escape_markdown(p.source), escape_markdown(p.translation)
+        src, tgt = escape_markdown(p.source), escape_markdown(shown(p))
         if p.kind != "body":
             src, tgt = f"**{src}**", f"**{tgt}**"
         yield f"| {p.index + 1} | {src} | {tgt} |\n"
@@ -62,8 +68,10 @@ def _jsonl(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout
     for p in paragraphs:
         for s in p.sentences:
             record = {"type": "sentence", "paragraph": p.index, "sentence": s.index, "kind": p.kind,
-                      "start": s.start, "end": s.end, "source": s.source, "translation": s.translation,
-                      "status": s.status}
+                      "line": p.line, "start": s.start, "end": s.end, "source": s.source,
+                      "translation": s.translation, "status": s.status}
+            if s.part_of_longer:
+                record["part_of_longer"] = True
             if s.reason:
                 record["reason"] = s.reason
             yield json_line(record)

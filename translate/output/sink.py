@@ -18,7 +18,11 @@ from ..errors import OutputError
 
 @contextlib.contextmanager
 def atomic_writer(path: str | Path) -> Iterator[TextIO]:
-    """Open ``path`` for writing; the file appears (or is replaced) only if the block succeeds."""
+    """Open ``path`` for writing; the file appears (or is replaced) only if the block succeeds.
+
+    Errors raised inside the block propagate unchanged (after the temp file is removed); only
+    failures to write the file itself become ``OutputError``.
+    """
     target = Path(path)
     if target.is_dir():
         raise OutputError(f"cannot write '{target}': it is a directory")
@@ -28,11 +32,17 @@ def atomic_writer(path: str | Path) -> Iterator[TextIO]:
                                    prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp")
     except OSError as exc:
         raise OutputError(f"cannot write '{target}': {exc.strerror or exc}") from None
+    handle = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
+        yield _Guarded(handle, target)
+    except BaseException:
+        handle.close()
+        _unlink(tmp)
+        raise
+    try:
+        handle.flush()
+        os.fsync(handle.fileno())
+        handle.close()
         try:
             mode = target.stat().st_mode & 0o777
         except FileNotFoundError:
@@ -42,11 +52,25 @@ def atomic_writer(path: str | Path) -> Iterator[TextIO]:
         os.chmod(tmp, mode)
         os.replace(tmp, target)
     except OSError as exc:
+        handle.close()
         _unlink(tmp)
         raise OutputError(f"cannot write '{target}': {exc.strerror or exc}") from None
-    except BaseException:
-        _unlink(tmp)
-        raise
+
+
+class _Guarded:
+    """A file whose write errors (disk full...) are ``OutputError``s naming the output."""
+
+    def __init__(self, handle: TextIO, target: Path) -> None:
+        self._handle, self._target = handle, target
+
+    def write(self, text: str) -> int:
+        try:
+            return self._handle.write(text)
+        except OSError as exc:
+            raise OutputError(f"cannot write '{self._target}': {exc.strerror or exc}") from None
+
+    def flush(self) -> None:
+        self._handle.flush()
 
 
 def _remove_orphans(target: Path) -> None:

@@ -31,19 +31,22 @@ def segment_paragraph(text: str, count_tokens: Callable[[str], int] | None = Non
 
 def segment_stream(pieces: Iterable[str], count_tokens: Callable[[str], int] | None = None,
                    budget: int | Callable[[], int] = DEFAULT_BUDGET, layout: LayoutChoice = "auto",
-                   language: str | None = None) -> tuple[Layout, Iterator[Paragraph]]:
+                   language: str | None | Callable[[], str | None] = None) -> tuple[Layout, Iterator[Paragraph]]:
     """Segment text arriving in pieces, lazily: the layout, and paragraphs as they complete.
 
-    ``budget`` may be a function, asked once the first paragraph needs it (e.g. a model's limit).
+    ``budget`` and ``language`` may be functions, asked once the first paragraph needs them
+    (e.g. a model's limit and source language, known once the model is resolved).
     """
     chosen, raw = stream_paragraphs(iter_lines(pieces), layout)
 
     def paragraphs() -> Iterator[Paragraph]:
-        limit = None
+        limit: int | None = None
+        lang: str | None = None
         for i, p in enumerate(raw):
             if limit is None:
                 limit = budget() if callable(budget) else budget
-            yield Paragraph(i, p.text, p.kind, p.line, segment_paragraph(p.text, count_tokens, limit, language))
+                lang = language() if callable(language) else language
+            yield Paragraph(i, p.text, p.kind, p.line, segment_paragraph(p.text, count_tokens, limit, lang))
 
     return chosen, paragraphs()
 

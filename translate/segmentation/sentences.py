@@ -9,7 +9,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0002fa1f]")
+HAN_KANA = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
+CJK_CHARS = HAN_KANA + "\uac00-\ud7af"  # plus Hangul
+_CJK = re.compile(f"[{CJK_CHARS}]")
+_HAN_KANA = re.compile(f"[{HAN_KANA}]")
 TERMINATORS = frozenset("。！？；!?;…")
 CLOSERS = frozenset("”’」』）)】〕〉\"'")
 BOOK_OPEN, BOOK_CLOSE = "《", "》"
@@ -92,7 +95,7 @@ _UNBREAKABLE = re.compile(r"(?:https?://|ftp://|www\.)[^\s\u3000-\u303f\uff00-\u
 def split_sentences(text: str, language: str | None = None) -> list[tuple[int, int]]:
     """Sentence spans of one paragraph; an unterminated tail is kept as a sentence.
     URLs and e-mail addresses are never cut."""
-    if has_cjk(text):
+    if _HAN_KANA.search(text):  # Chinese and Japanese rules; Korean ends sentences with "." like English
         cuts = cjk_boundaries(text)
     else:
         cuts = latin_boundaries(text, language or "en")
