@@ -65,7 +65,7 @@ class HFSummarizer:
 
         from translate.backends.transformers_backend import pick_device
 
-        from translate.errors import ModelNotFoundError
+        from translate.errors import ModelNotFoundError, first_line
 
         ref = resolve_model(self.model, offline=self.offline, files=SEQ2SEQ_FILES, allow_pickle=self.allow_pickle)
         hf_logging.disable_progress_bar()
@@ -74,8 +74,7 @@ class HFSummarizer:
             model = AutoModelForSeq2SeqLM.from_pretrained(ref.path, trust_remote_code=False,
                                                           use_safetensors=ref.has_safe_weights).eval()
         except (OSError, ValueError, KeyError) as exc:
-            first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-            raise ModelNotFoundError(f"cannot load summarizer '{self.model}': {first}") from None
+            raise ModelNotFoundError(f"cannot load summarizer '{self.model}': {first_line(exc)}") from None
         model.to(pick_device(self.device))
         gen = model.generation_config
         gen.max_length = None

@@ -18,7 +18,7 @@ def describe(d: Digest) -> str:
     if unit == "percent":
         label = f"{d.name} — {d.achieved:.1f}% of the article (budget {d.length.amount:g}%)"
     else:
-        label = f"{d.name} — {d.achieved:g} of {d.length.amount:g} {unit}"
+        label = f"{d.name} — {d.achieved:g} of {d.length.amount:g} {unit[:-1] if d.length.amount == 1 else unit}"
     if unit != "sentences":
         label += f", {len(d.sentences)} sentence" + ("s" if len(d.sentences) != 1 else "")
     if d.over_budget:

@@ -62,7 +62,7 @@ BackendOpt = Annotated[BackendOption, typer.Option(
 ComputeOpt = Annotated[Optional[str], typer.Option(
     "--compute-type", help="CTranslate2 quantization: int8, int8_float32, float32, float16, int8_float16... "
                            "(default: int8 on CPU, int8_float16 on CUDA).")]
-BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, help="Sentences per model call.")]
+BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, help="Sentences decoded at once.")]
 BeamsOpt = Annotated[Optional[int], typer.Option("--num-beams", min=1,
                                                  help="Beam size (default: from the model's generation config).")]
 MaxNewOpt = Annotated[Optional[int], typer.Option("--max-new-tokens", min=1,

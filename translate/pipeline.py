@@ -183,7 +183,9 @@ class Translator:
         todo = [u for u in rest if u not in known]  # each distinct sentence once
         lengths = {u: self._count(u) for u in todo}
         todo.sort(key=lambda u: -lengths[u])
-        batches = [todo[b:b + self.batch_size] for b in range(0, len(todo), self.batch_size)]
+        # batch_size sentences are decoded at once: split between the batches that run in parallel
+        size = -(-self.batch_size // max(1, self.backend.parallel_batches)) if todo else self.batch_size
+        batches = [todo[b:b + size] for b in range(0, len(todo), size)]
         for batch, outcomes in self._run_batches(batches):
             known.update(zip(batch, outcomes))
             self.memory.put_many(self.memory_context, [(u, o.text, _status(o)) for u, o in zip(batch, outcomes)])

@@ -19,17 +19,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ..errors import ModelNotFoundError, UsageError
+from ..errors import ModelNotFoundError, UsageError, first_line
 from ..guard import ANTI_REPETITION
 from ..models import ResolvedModel
 from .base import Backend, DecodingOptions, Hypothesis, auto_max_new_tokens, model_limits, default_threads
 from .marian_spm import MarianSpm
 
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
 def pick_ct2_device(device: str) -> tuple[str, int]:
@@ -83,7 +78,7 @@ class CTranslate2Backend(Backend):
             return MarianSpm(self.model_ref.path)
         except (OSError, ValueError, KeyError) as exc:
             raise ModelNotFoundError(f"cannot load the Marian tokenizer from '{self.model_ref.path}': "
-                                     f"{_first_line(exc)}") from None
+                                     f"{first_line(exc)}") from None
 
     def describe(self) -> dict:
         return {
@@ -107,7 +102,7 @@ class CTranslate2Backend(Backend):
             return ensure_converted(self.model_ref, quantization, self.cache_dir)
         except (OSError, ValueError, KeyError, RuntimeError) as exc:
             raise ModelNotFoundError(f"cannot convert '{self.model_ref.name}' for CTranslate2: "
-                                     f"{_first_line(exc)}") from None
+                                     f"{first_line(exc)}") from None
 
     @cached_property
     def _translator(self):
@@ -120,7 +115,7 @@ class CTranslate2Backend(Backend):
                                           inter_threads=self._threads[1])
         except (ValueError, RuntimeError, OSError) as exc:
             raise UsageError(f"CTranslate2 cannot run this model with compute type '{self.compute_type}' on "
-                             f"{device}: {_first_line(exc)}") from None
+                             f"{device}: {first_line(exc)}") from None
 
     @property
     def _threads(self) -> tuple[int, int]:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
-from ..errors import ModelNotFoundError
+from ..errors import ModelNotFoundError, first_line
 from ..guard import ANTI_REPETITION
 from ..models import ResolvedModel
 from .base import Backend, DecodingOptions, Hypothesis, auto_max_new_tokens, model_limits
@@ -31,11 +31,6 @@ def pick_device(device: str) -> str:
 
         raise UsageError("--device cuda was requested but no CUDA device is available")
     return device
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
 class TransformersBackend(Backend):
@@ -74,7 +69,7 @@ class TransformersBackend(Backend):
             return MarianTokenizer.from_pretrained(self.model_ref.path)
         except (OSError, ValueError, KeyError, AssertionError, RuntimeError) as exc:
             raise ModelNotFoundError(
-                f"cannot load the Marian tokenizer from '{self.model_ref.path}': {_first_line(exc)}") from None
+                f"cannot load the Marian tokenizer from '{self.model_ref.path}': {first_line(exc)}") from None
 
     @cached_property
     def _model(self):
@@ -93,7 +88,7 @@ class TransformersBackend(Backend):
         try:
             model = MarianMTModel.from_pretrained(self.model_ref.path, use_safetensors=safe)
         except (OSError, ValueError) as exc:
-            raise ModelNotFoundError(f"cannot load model from '{self.model_ref.path}': {_first_line(exc)}") from None
+            raise ModelNotFoundError(f"cannot load model from '{self.model_ref.path}': {first_line(exc)}") from None
         finally:
             if bars:
                 hf_logging.enable_progress_bar()

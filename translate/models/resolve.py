@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from ..errors import ModelNotFoundError
+from ..errors import ModelNotFoundError, first_line
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-zh-en"
 TOKENIZER_FILES = ["config.json", "generation_config.json", "*.spm", "vocab.json", "target_vocab.json",
@@ -173,7 +173,7 @@ def resolve_model(name: str = DEFAULT_MODEL, *, revision: str | None = None,
     except RevisionNotFoundError:
         raise ModelNotFoundError(f"model '{name}' has no revision '{revision}'") from None
     except Exception as exc:  # network failures come in many types (httpx, OSError, hub errors)
-        reason = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
+        reason = first_line(exc, 160)
         raise ModelNotFoundError(
             f"model '{name}' is not in the Hugging Face cache and could not be downloaded ({reason}); "
             "connect to the network once, or pass --model PATH to a local model folder") from None
