@@ -105,8 +105,7 @@ class Translator:
     @property
     def info(self) -> dict:
         """Model, revision, backend and decoding options, as written in output headers."""
-        return {**self.backend.describe(), "batch_size": self.batch_size,
-                "max_sentence_tokens": self.max_sentence_tokens}
+        return {**self.backend.describe(), "batch_size": self.batch_size, "max_sentence_tokens": self.budget}
 
     def _count(self, text: str) -> int:
         return self.backend.count_tokens(text)

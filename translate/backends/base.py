@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
+from functools import lru_cache
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,6 +29,7 @@ class Hypothesis:
     finished: bool = True
 
 
+@lru_cache(maxsize=32)
 def model_limits(folder) -> tuple[int, int]:
     """(max source tokens, max output tokens) of a Marian folder: positions and generation max_length."""
     import json
