@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from translate.cli import (BackendOpt, BackendOption, BatchOpt, BeamsOpt, BudgetOpt, ComputeOpt, Device, DeviceOpt, EncodingOpt, LayoutOpt, LayoutOption,
+from translate.cli import (DEFAULT_BATCH_TOKENS, BackendOpt, BackendOption, BatchOpt, BatchTokensOpt, BeamsOpt, BudgetOpt, ComputeOpt, Device, DeviceOpt, EncodingOpt, LayoutOpt, LayoutOption,
                            MaxNewOpt, ModelOpt, NoCacheOpt, NoGuardOpt, OfflineOpt, PickleOpt, OutputOpt, PathArg, QuietOpt, ThreadsOpt, new_app, note,
                            quiet_libraries, report, run, translator_options, version_option)
 from translate.errors import UsageError
@@ -57,6 +57,7 @@ def summarize_command(
                                 "(default: sshleifer/distilbart-cnn-12-6).")] = None,
     device: DeviceOpt = Device.auto,
     batch_size: BatchOpt = 16,
+    batch_tokens: BatchTokensOpt = DEFAULT_BATCH_TOKENS,
     num_beams: BeamsOpt = None,
     max_new_tokens: MaxNewOpt = None,
     max_sentence_tokens: BudgetOpt = DEFAULT_BUDGET,
@@ -70,6 +71,7 @@ def summarize_command(
     allow_pickle: PickleOpt = False,
     version: bool = version_option("summarize"),
 ) -> None:
+    options = dict(locals())
     quiet_libraries()
     from translate.output import open_output
     from translate.pipeline import source_language
@@ -91,9 +93,7 @@ def summarize_command(
             pass
         return
     summarizer = Summarizer(lengths, to=to.value, method=method.value, summary_model=summary_model,
-                            layout=layout.value, **translator_options(
-                                model, backend, compute_type, device, batch_size, num_beams, max_new_tokens,
-                                max_sentence_tokens, threads, offline, no_cache, no_guard, allow_pickle))
+                            layout=layout.value, **translator_options(**options))
     try:
         digests = summarizer.summarize(text)
     except AbstractiveNeedsEnglish as exc:

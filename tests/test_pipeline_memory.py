@@ -78,3 +78,17 @@ def test_repeated_sentences_are_translated_once(toy_model):
     result = t.translate("三猫。三猫。\n三猫。四狗。")
     assert result.text == "three cat. three cat.\nthree cat. four dog."
     assert sorted(u for c in calls for u in c) == ["三猫。", "四狗。"]
+
+
+def test_batches_hold_fewer_long_sentences(toy_model):
+    """Token-based batch sizes: at most batch_tokens padded source tokens per model call."""
+    t = Translator(str(toy_model), batch_size=16, batch_tokens=24, backend="transformers")
+    calls = []
+    real = t.backend.translate_batch
+    t.backend.translate_batch = lambda batch, retry=False: calls.append(list(batch)) or real(batch, retry)
+    doc = toy_document(6, seed=8)
+    assert [p.translation for p in t.translate(doc.text).paragraphs] == doc.expected
+    for batch in calls:
+        longest = max(t.backend.count_tokens(u) for u in batch)
+        assert len(batch) * longest <= 24 or len(batch) == 1
+    assert max(len(b) for b in calls) < 16

@@ -17,6 +17,7 @@ import typer
 
 from .errors import TranslateError
 from .models.resolve import DEFAULT_MODEL
+from .pipeline import DEFAULT_BATCH_TOKENS
 from .segmentation.budget import DEFAULT_BUDGET
 
 if TYPE_CHECKING:
@@ -63,6 +64,8 @@ ComputeOpt = Annotated[Optional[str], typer.Option(
     "--compute-type", help="CTranslate2 quantization: int8, int8_float32, float32, float16, int8_float16... "
                            "(default: int8 on CPU, int8_float16 on CUDA).")]
 BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, help="Sentences decoded at once.")]
+BatchTokensOpt = Annotated[int, typer.Option("--batch-tokens", min=1,
+                                             help="Padded source tokens decoded at once (long sentences: smaller batches).")]
 BeamsOpt = Annotated[Optional[int], typer.Option("--num-beams", min=1,
                                                  help="Beam size (default: from the model's generation config).")]
 MaxNewOpt = Annotated[Optional[int], typer.Option("--max-new-tokens", min=1,
@@ -108,14 +111,15 @@ def version_option(prog: str):
     return typer.Option(False, "--version", callback=show, is_eager=True, help="Show the version and exit.")
 
 
-def translator_options(model: str, backend: BackendOption, compute_type: str | None, device: Device,
-                       batch_size: int, num_beams: int | None, max_new_tokens: int | None,
+def translator_options(*, model: str, backend: BackendOption, compute_type: str | None, device: Device,
+                       batch_size: int, batch_tokens: int, num_beams: int | None, max_new_tokens: int | None,
                        max_sentence_tokens: int, threads: int | None, offline: bool, no_cache: bool,
-                       no_guard: bool, allow_pickle: bool) -> dict:
-    """Keyword arguments for ``Translator`` from the shared CLI options."""
+                       no_guard: bool, allow_pickle: bool, **_other) -> dict:
+    """Keyword arguments for ``Translator`` from the shared CLI options (pass the command's ``locals()``)."""
     from .backends.base import default_threads
 
-    return dict(model=model, backend=backend.value, compute_type=compute_type, device=device.value, batch_size=batch_size, num_beams=num_beams,
+    return dict(model=model, backend=backend.value, compute_type=compute_type, device=device.value,
+                batch_size=batch_size, batch_tokens=batch_tokens, num_beams=num_beams,
                 max_new_tokens=max_new_tokens, max_sentence_tokens=max_sentence_tokens,
                 threads=threads or default_threads(), offline=True if offline else None, cache=not no_cache,
                 guard=not no_guard, allow_pickle=allow_pickle)
@@ -158,6 +162,7 @@ def translate_command(
     compute_type: ComputeOpt = None,
     device: DeviceOpt = Device.auto,
     batch_size: BatchOpt = 16,
+    batch_tokens: BatchTokensOpt = DEFAULT_BATCH_TOKENS,
     num_beams: BeamsOpt = None,
     max_new_tokens: MaxNewOpt = None,
     max_sentence_tokens: BudgetOpt = DEFAULT_BUDGET,
@@ -175,6 +180,7 @@ def translate_command(
                                               help="Empty the translation memory.")] = False,
     version: bool = version_option("translate"),
 ) -> None:
+    options = dict(locals())
     quiet_libraries()
     from .output import open_output, render
     from .pipeline import Translator, source_language
@@ -182,9 +188,7 @@ def translate_command(
     from .reading import iter_text
 
     started = time.perf_counter()
-    translator = Translator(layout=layout.value, **translator_options(
-        model, backend, compute_type, device, batch_size, num_beams, max_new_tokens, max_sentence_tokens, threads,
-        offline, no_cache, no_guard, allow_pickle))
+    translator = Translator(layout=layout.value, **translator_options(**options))
     chosen, stream = translator.segment_stream(iter_text(path, encoding, source_language(model)))
     first = next(stream, None)
     if first is None:

@@ -18,6 +18,7 @@ from .segmentation.paragraphs import LayoutChoice
 
 Progress = Callable[[int], None]
 CHUNK_BATCHES = 8  # paragraphs are translated in chunks of about this many batches, then streamed out
+DEFAULT_BATCH_TOKENS = 2048  # padded source tokens decoded at once (16 sentences of up to 128 tokens)
 
 
 def model_languages(model: ResolvedModel | str) -> tuple[str | None, str | None]:
@@ -54,17 +55,18 @@ class Translator:
     """
 
     def __init__(self, model: str = DEFAULT_MODEL, *, device: str = "auto", num_beams: int | None = None,
-                 max_new_tokens: int | None = None, batch_size: int = 16,
+                 max_new_tokens: int | None = None, batch_size: int = 16, batch_tokens: int = DEFAULT_BATCH_TOKENS,
                  max_sentence_tokens: int = DEFAULT_BUDGET, layout: LayoutChoice = "auto",
                  threads: int | None = None, revision: str | None = None, offline: bool | None = None,
                  cache: bool | str | Path | Memory = False, backend: str | Backend = "auto",
                  compute_type: str | None = None, guard: bool = True, allow_pickle: bool = False) -> None:
-        if batch_size < 1:
-            raise ValueError("batch_size must be at least 1")
+        if batch_size < 1 or batch_tokens < 1:
+            raise ValueError("batch_size and batch_tokens must be at least 1")
         self.model = model
         self.device = device
         self.options = DecodingOptions(num_beams=num_beams, max_new_tokens=max_new_tokens)
         self.batch_size = batch_size
+        self.batch_tokens = batch_tokens
         self.max_sentence_tokens = max_sentence_tokens
         self.layout = layout
         self.threads = threads
@@ -105,7 +107,8 @@ class Translator:
     @property
     def info(self) -> dict:
         """Model, revision, backend and decoding options, as written in output headers."""
-        return {**self.backend.describe(), "batch_size": self.batch_size, "max_sentence_tokens": self.budget}
+        return {**self.backend.describe(), "batch_size": self.batch_size, "batch_tokens": self.batch_tokens,
+                "max_sentence_tokens": self.budget}
 
     def _count(self, text: str) -> int:
         return self.backend.count_tokens(text)
@@ -182,9 +185,7 @@ class Translator:
         todo = [u for u in rest if u not in known]  # each distinct sentence once
         lengths = {u: self._count(u) for u in todo}
         todo.sort(key=lambda u: -lengths[u])
-        # batch_size sentences are decoded at once: split between the batches that run in parallel
-        size = -(-self.batch_size // max(1, self.backend.parallel_batches)) if todo else self.batch_size
-        batches = [todo[b:b + size] for b in range(0, len(todo), size)]
+        batches = self._batches(todo, lengths) if todo else []
         for batch, outcomes in self._run_batches(batches):
             known.update(zip(batch, outcomes))
             self.memory.put_many(self.memory_context, [(u, o.text, _status(o)) for u, o in zip(batch, outcomes)])
@@ -194,6 +195,21 @@ class Translator:
         result = [known[u] for u in units]
         self.suspect.update(o.reason or "" for o in result if o.status == "suspect")
         return result
+
+    def _batches(self, todo: list[str], lengths: dict[str, int]) -> list[list[str]]:
+        """Cut length-sorted sentences into batches: at most ``batch_size`` sentences decoded at once
+        (split between the batches the backend runs in parallel) and at most ``batch_tokens`` padded
+        source tokens per batch, so a batch of long sentences holds fewer of them."""
+        parallel = max(1, self.backend.parallel_batches)
+        size = -(-self.batch_size // parallel)
+        tokens = max(1, self.batch_tokens // parallel)
+        batches: list[list[str]] = []
+        for unit in todo:  # longest first: a batch's first sentence sets its padded length
+            if batches and len(batches[-1]) < size and (len(batches[-1]) + 1) * lengths[batches[-1][0]] <= tokens:
+                batches[-1].append(unit)
+            else:
+                batches.append([unit])
+        return batches
 
     def _run_batches(self, batches: list[list[str]]) -> Iterator[tuple[list[str], list[Outcome]]]:
         """Translate batches, several at once when the backend runs them in parallel; yield each
