@@ -237,9 +237,17 @@ def run(typer_app: typer.Typer, prog: str, argv: list[str] | None = None) -> int
     except TranslateError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except SystemExit as exc:  # typer turns a closed pipe (`| head`) into exit 1: not an error
+        if isinstance(exc.__context__, BrokenPipeError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
+        raise
     except BrokenPipeError:  # downstream closed the pipe (e.g. `| head`): not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the final flush cannot fail
         return 0
+    except OSError as exc:  # stdout itself failed (disk full, closed)
+        print(f"{prog}: error: cannot write output: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     return result if isinstance(result, int) else 0
 
 

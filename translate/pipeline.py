@@ -221,6 +221,8 @@ class Translator:
             return
         from concurrent.futures import ThreadPoolExecutor, as_completed
 
+        self.backend.load()  # once, before the workers start
+
         with ThreadPoolExecutor(max_workers=workers) as pool:
             futures = {pool.submit(self._translate_batch, batch): batch for batch in batches}
             error: BaseException | None = None

@@ -73,6 +73,9 @@ class Backend(ABC):
         ``retry=True`` adds anti-repetition decoding (``guard.ANTI_REPETITION``) for a second attempt.
         """
 
+    def load(self) -> None:
+        """Load the model now (it otherwise loads on first use)."""
+
     @property
     def parallel_batches(self) -> int:
         """How many batches may run at once (CTranslate2 on CPU runs one per core)."""

@@ -124,6 +124,9 @@ class CTranslate2Backend(Backend):
         cores = self.threads or default_threads()
         return (cores, 1) if self._device[0] == "cuda" else (1, cores)
 
+    def load(self) -> None:
+        self._translator, self._decoding  # noqa: B018 - cached on first access
+
     @property
     def parallel_batches(self) -> int:
         return self._threads[1]
