@@ -10,7 +10,7 @@ with ``to="en"`` only the picked sentences are translated.
 
 from __future__ import annotations
 
-from translate import __version__
+from translate.version import __version__
 
 from .digests import Digest, Digests, DigestSentence
 from .lengths import DEFAULT_LENGTHS, PRESETS, LengthSpec, parse_length

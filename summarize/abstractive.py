@@ -13,18 +13,17 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-from translate.models import resolve_model
-from translate.models.resolve import SEQ2SEQ_FILES
+from translate.errors import ModelNotFoundError, first_line
+from translate.models import SEQ2SEQ_FILES, resolve_model
+from translate.segmentation import split_sentences
 
 from .digests import Digest, DigestSentence
 from .lengths import LengthSpec, measure
-
-if TYPE_CHECKING:
-    from .summarizer import _Run
 
 DEFAULT_SUMMARY_MODEL = "sshleifer/distilbart-cnn-12-6"
 PRESET_TOKENS = {"headline": (8, 32), "short": (40, 100), "medium": (80, 200), "long": (160, 400)}
@@ -63,18 +62,23 @@ class HFSummarizer:
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
-        from translate.backends.transformers_backend import pick_device
+        from translate.runtime import import_torch, pick_device
 
-        from translate.errors import ModelNotFoundError, first_line
-
-        ref = resolve_model(self.model, offline=self.offline, files=SEQ2SEQ_FILES, allow_pickle=self.allow_pickle)
+        import_torch()
+        try:
+            ref = resolve_model(self.model, offline=self.offline, files=SEQ2SEQ_FILES, allow_pickle=self.allow_pickle)
+        except ModelNotFoundError as exc:
+            if exc.option == "model":
+                exc.option = "summary_model"
+            raise
         hf_logging.disable_progress_bar()
         try:
             tokenizer = AutoTokenizer.from_pretrained(ref.path)
             model = AutoModelForSeq2SeqLM.from_pretrained(ref.path, trust_remote_code=False,
                                                           use_safetensors=ref.has_safe_weights).eval()
         except (OSError, ValueError, KeyError) as exc:
-            raise ModelNotFoundError(f"cannot load summarizer '{self.model}': {first_line(exc)}") from None
+            raise ModelNotFoundError(f"cannot load summarizer '{self.model}': {first_line(exc)}",
+                                     option="summary_model") from None
         model.to(pick_device(self.device))
         gen = model.generation_config
         gen.max_length = None
@@ -91,8 +95,9 @@ class HFSummarizer:
         return len(self._loaded[0](text)["input_ids"])
 
     def generate(self, text: str, min_new_tokens: int, max_new_tokens: int) -> str:
-        import torch
+        from translate.runtime import import_torch
 
+        torch = import_torch()
         tokenizer, model, window = self._loaded
         enc = tokenizer(text, return_tensors="pt", truncation=False).to(model.device)
         if enc["input_ids"].shape[1] > window:
@@ -130,7 +135,7 @@ def unsupported(summary: str, source: str) -> list[str]:
     return list(dict.fromkeys(missing))
 
 
-def fit_budget(summary: str, spec: LengthSpec, limit: float) -> str:
+def trim_to_length(summary: str, spec: LengthSpec, limit: float) -> str:
     """Drop trailing sentences of ``summary`` until it fits ``limit`` (whole sentences only)."""
     sentences = fit_sentences(summary)
     while sentences:
@@ -143,36 +148,23 @@ def fit_budget(summary: str, spec: LengthSpec, limit: float) -> str:
     return ""
 
 
-def abstract_digests(run: _Run, extractive: list[Digest]) -> list[Digest]:
-    """Abstractive versions of ``extractive`` digests, each falling back to its extractive twin."""
-    engine = run.owner.abstractive_model
-    order = list(run.ranked.order)
-    chosen: list[int] = []
-    used = 0
-    for k in range(0, len(order), 8):  # translate in small batches, best first, until the window is full
-        run.ensure(order[k:k + 8])
-        for i in order[k:k + 8]:
-            cost = engine.count_tokens(run.output_text(i) + " ")
-            if used + cost > engine.window - 2:
-                break
-            chosen.append(i)
-            used += cost
-        else:
-            continue
-        break
-    chosen.sort()
-    english = " ".join(run.output_text(i) for i in chosen)
+def abstract_digests(engine: AbstractiveModel, support: Sequence[DigestSentence], extractive: Sequence[Digest],
+                     candidates: int) -> list[Digest]:
+    """Abstractive versions of ``extractive`` digests, each falling back to its extractive twin.
+
+    ``support``: the English sentences the summary is written from (those that fit the model's
+    window, in document order), out of ``candidates`` sentences in the article.
+    """
+    english = " ".join(s.text for s in support)
     words = measure(english, "words")
-    window_note = (f"summarized the {len(chosen)} best of {len(order)} sentences that fit the "
-                   f"{engine.window}-token window") if len(chosen) < len(order) else None
-    support = tuple(DigestSentence(i, *run.where[i], round(run.ranked.scores[i], 6), run.candidates[i].text,
-                                   run.translations.get(i) if run.translating else None) for i in chosen)
+    window_note = (f"summarized the {len(support)} best of {candidates} sentences that fit the "
+                   f"{engine.window}-token window") if len(support) < candidates else None
     out = []
     for digest in extractive:
         spec = digest.length
         low, high = token_limits(spec, words)
         limit = spec.amount / 100 * words if spec.unit == "percent" else spec.amount
-        summary = fit_budget(engine.generate(english, low, high), spec, limit) if english else ""
+        summary = trim_to_length(engine.generate(english, low, high), spec, limit) if english else ""
         bad = unsupported(summary, english)
         if not summary or bad:
             why = (f"the abstractive summary names {', '.join(repr(b) for b in bad[:3])}, not in the article"
@@ -183,11 +175,10 @@ def abstract_digests(run: _Run, extractive: list[Digest]) -> list[Digest]:
             summary, "words" if spec.unit == "percent" else spec.unit)
         if spec.unit == "percent":
             achieved = round(100 * achieved / max(words, 1), 1)
-        out.append(Digest(spec, support, achieved, method="abstractive", abstract=summary, note=window_note))
+        out.append(Digest(spec, tuple(support), achieved, method="abstractive", abstract=summary, note=window_note))
     return out
 
 
 def fit_sentences(text: str) -> list[str]:
-    from translate.segmentation.sentences import split_sentences
-
+    """English ``text`` cut into sentences."""
     return [text[s:e] for s, e in split_sentences(text, "en")]

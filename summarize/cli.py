@@ -1,110 +1,83 @@
-"""The ``summarize`` command: same conventions as ``translate`` (stdin, stderr notes, one-line errors)."""
+"""The ``summarize`` command: same conventions and the same model options as ``translate``
+(both come from ``translate/commandline.py``); only the digest options are its own."""
 
 from __future__ import annotations
 
-from enum import Enum
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 import typer
 
-from translate.cli import (DEFAULT_BATCH_TOKENS, BackendOpt, BackendOption, BatchOpt, BatchTokensOpt, BeamsOpt, BudgetOpt, ComputeOpt, Device, DeviceOpt, EncodingOpt, LayoutOpt, LayoutOption,
-                           MaxNewOpt, ModelOpt, NoCacheOpt, NoGuardOpt, OfflineOpt, PickleOpt, OutputOpt, PathArg, QuietOpt, ThreadsOpt, new_app, note,
-                           quiet_libraries, report, run, translator_options, version_option)
-from translate.errors import UsageError
-from translate.models.resolve import DEFAULT_MODEL
-from translate.segmentation.budget import DEFAULT_BUDGET
+from translate.commandline import (MODEL, OUTPUT, EncodingOpt, HelpOpt, OutputOpt, PathArg, QuietOpt, format_option,
+                                   new_app, note, options_command, quiet_libraries, report_suspects, run,
+                                   version_option)
+from translate.options import DecodingOptions, LoadOptions, PipelineOptions
 
-from .lengths import DEFAULT_LENGTHS, parse_length
-from .summarizer import AbstractiveNeedsEnglish
+from .formats import FORMATS
+from .lengths import PRESETS
+from .summarizer import METHODS, TARGETS
 
-
-class To(str, Enum):
-    en = "en"
-    source = "source"
-
-
-class Method(str, Enum):
-    extractive = "extractive"
-    abstractive = "abstractive"
-
-
-class DigestFormat(str, Enum):
-    text = "text"
-    bilingual = "bilingual"
-    markdown = "markdown"
-    json = "json"
-
+DIGESTS = "Digests"
+FormatOpt = format_option(tuple(FORMATS), "text")
+LengthOpt = Annotated[Optional[list[str]], typer.Option(
+    "-l", "--length", metavar="LENGTH", rich_help_panel=DIGESTS,
+    help=f"{', '.join(PRESETS)} (default: all four), or 3 / 80w / 150c / 20%; repeat or separate with commas.")]
+ToOpt = Annotated[Literal[TARGETS], typer.Option(  # type: ignore[valid-type]
+    "--to", rich_help_panel=DIGESTS, help="en: translate the picked sentences; source: no model.")]
+MethodOpt = Annotated[Literal[METHODS], typer.Option(  # type: ignore[valid-type]
+    "--method", rich_help_panel=DIGESTS, help="extractive: picked sentences; abstractive: a summarizer model "
+                                              "writes the digest (guarded).")]
+SummaryModelOpt = Annotated[Optional[str], typer.Option(
+    "--summary-model", metavar="ID|PATH", rich_help_panel=MODEL,
+    help="Abstractive summarizer: BART/PEGASUS/T5 id or folder (default: sshleifer/distilbart-cnn-12-6).")]
 
 app = new_app()
 
 
 @app.command(help="Digest an article at several lengths (PATH, or - / nothing for stdin).")
+@options_command
 def summarize_command(
     path: PathArg = "-",
-    length: Annotated[Optional[list[str]], typer.Option(
-        "-l", "--length", help="headline, short, medium, long (default: all four), or 3 / 80w / 150c / 20%; "
-                               "repeat or separate with commas.")] = None,
-    to: Annotated[To, typer.Option("--to", help="en: translate the picked sentences; source: no model.")] = To.en,
-    method: Annotated[Method, typer.Option("--method", help="extractive (default) or abstractive.")] =
-        Method.extractive,
-    fmt: Annotated[DigestFormat, typer.Option("-f", "--format", help="Output format.")] = DigestFormat.text,
+    length: LengthOpt = None,
+    to: ToOpt = "en",
+    method: MethodOpt = "extractive",
     output: OutputOpt = None,
-    model: ModelOpt = DEFAULT_MODEL,
-    backend: BackendOpt = BackendOption.auto,
-    compute_type: ComputeOpt = None,
-    summary_model: Annotated[Optional[str], typer.Option(
-        "--summary-model", help="Abstractive summarizer: BART/PEGASUS/T5 id or folder "
-                                "(default: sshleifer/distilbart-cnn-12-6).")] = None,
-    device: DeviceOpt = Device.auto,
-    batch_size: BatchOpt = 16,
-    batch_tokens: BatchTokensOpt = DEFAULT_BATCH_TOKENS,
-    num_beams: BeamsOpt = None,
-    max_new_tokens: MaxNewOpt = None,
-    max_sentence_tokens: BudgetOpt = DEFAULT_BUDGET,
-    layout: LayoutOpt = LayoutOption.auto,
+    fmt: FormatOpt = "text",
     encoding: EncodingOpt = None,
-    offline: OfflineOpt = False,
-    threads: ThreadsOpt = None,
     quiet: QuietOpt = False,
-    no_cache: NoCacheOpt = False,
-    no_guard: NoGuardOpt = False,
-    allow_pickle: PickleOpt = False,
+    summary_model: SummaryModelOpt = None,
     version: bool = version_option("summarize"),
+    show_help: HelpOpt = False,
+    *,
+    load: LoadOptions,
+    decoding: DecodingOptions,
+    pipeline: PipelineOptions,
 ) -> None:
-    options = dict(locals())
     quiet_libraries()
+    from translate import Translator
+    from translate.languages import source_language
     from translate.output import open_output
-    from translate.pipeline import source_language
     from translate.reading import read_text
 
     from .formats import render
     from .summarizer import Summarizer
 
-    lengths = [part.strip() for item in (length or DEFAULT_LENGTHS) for part in item.split(",") if part.strip()]
-    for spec in lengths:  # bad lengths are usage errors, before any input is read
-        try:
-            parse_length(spec, "words")
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
-    text = read_text(path, encoding, source_language(model))
+    lengths = [part.strip() for item in (length or PRESETS) for part in item.split(",") if part.strip()]
+    translator = Translator(load=load, decoding=decoding, pipeline=pipeline)
+    summarizer = Summarizer(lengths, to=to, method=method, translator=translator, summary_model=summary_model,
+                            layout=pipeline.layout)  # bad lengths and options fail here, before any input is read
+    text = read_text(path, encoding, source_language(load.model))
     if not text.strip():
         note("summarize", "input is empty; nothing to summarize", quiet)
         with open_output(output):
             pass
         return
-    summarizer = Summarizer(lengths, to=to.value, method=method.value, summary_model=summary_model,
-                            layout=layout.value, **translator_options(**options))
-    try:
-        digests = summarizer.summarize(text)
-    except AbstractiveNeedsEnglish as exc:
-        raise UsageError(str(exc)) from None
+    digests = summarizer.summarize(text)
     with open_output(output) as out:
-        out.write(render(fmt.value, digests))
+        out.write(render(fmt, digests))
     for d in digests:
         if d.note:
             note("summarize", f"{d.name}: {d.note}", quiet)
-    if summarizer._translator is not None:
-        report("summarize", summarizer._translator, quiet)
+    report_suspects("summarize", dict(translator.suspect), quiet, "translate --format jsonl shows each")
     translated = len(digests.info.get("translated_sentences", []))
     if translated:
         note("summarize", f"translated {translated} of {digests.info['candidates']} sentences", quiet)

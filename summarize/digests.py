@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from translate.languages import join_sentences
+
 from .lengths import LengthSpec
 
 
@@ -43,9 +45,7 @@ class Digest:
     def text(self) -> str:
         if self.abstract is not None:
             return self.abstract
-        from translate.assemble import join_translations
-
-        return join_translations([s.text for s in self.sentences])
+        return join_sentences([s.text for s in self.sentences])
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,15 @@
-"""Digest output formats: ``text`` (a section per length), ``bilingual``, ``markdown``, ``json``."""
+"""Digest output formats; ``FORMATS`` is the registry the CLI choices and the README table come from."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from translate.output.formats import escape_markdown
+from translate.errors import UsageError
+from translate.output import escape_markdown, header_record
 
 from .digests import Digest, Digests
-
-FORMATS = ("text", "bilingual", "markdown", "json")
-
 
 def describe(d: Digest) -> str:
     """e.g. ``short — 71 of 75 words, 3 sentences``."""
@@ -55,8 +54,6 @@ def _markdown(digests: Digests) -> str:
 
 def to_dict(digests: Digests) -> dict:
     """The JSON document: a header, then each digest with its aligned sentences."""
-    from translate.output.formats import header_record
-
     header = {**header_record({}), "tool": "summarize", **digests.info, "source_language": digests.source_language}
     header.pop("type", None)
     return {
@@ -75,10 +72,24 @@ def _json(digests: Digests) -> str:
     return json.dumps(to_dict(digests), ensure_ascii=False, indent=2) + "\n"
 
 
-RENDERERS: dict[str, Callable[[Digests], str]] = {"text": _text, "bilingual": _bilingual, "markdown": _markdown,
-                                                   "json": _json}
+@dataclass(frozen=True)
+class DigestFormat:
+    """A registered digest format: its renderer and a one-line description."""
+
+    render: Callable[[Digests], str]
+    description: str
+
+
+FORMATS: dict[str, DigestFormat] = {
+    "text": DigestFormat(_text, "a section per length: what it reached, then the digest"),
+    "bilingual": DigestFormat(_bilingual, "each digest sentence in the source language, then translated"),
+    "markdown": DigestFormat(_markdown, "a heading per length, text escaped"),
+    "json": DigestFormat(_json, "a header, then per length the sentences with index, score, source, translation"),
+}
 
 
 def render(fmt: str, digests: Digests) -> str:
     """The whole output of ``digests`` in format ``fmt``."""
-    return RENDERERS[fmt](digests)
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})", option="format")
+    return FORMATS[fmt].render(digests)

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from translate.segmentation.sentences import has_cjk
+from translate.errors import UsageError
+from translate.languages import has_cjk
 
 Unit = Literal["sentences", "words", "characters", "percent"]
 PRESETS: dict[str, dict[str, tuple[float, Unit]]] = {
@@ -44,13 +45,14 @@ def parse_length(spec: str, language_unit: Literal["words", "characters"]) -> Le
         return LengthSpec(key, amount, unit)
     match = _SPEC.match(key)
     if not match:
-        raise ValueError(f"invalid length '{spec}': use {', '.join(PRESETS)}, or e.g. 3, 80w, 150c, 20%")
+        raise UsageError(f"invalid length '{spec}': use {', '.join(PRESETS)}, or e.g. 3, 80w, 150c, 20%",
+                         option="lengths")
     amount = float(match.group(1))
     suffix = (match.group(2) or "s").lower()
     unit: Unit = {"s": "sentences", "w": "words", "c": "characters", "%": "percent"}[suffix]
     if amount <= 0 or (unit == "percent" and amount > 100) or (unit == "sentences" and amount != int(amount)):
-        raise ValueError(f"invalid length '{spec}': must be a positive whole number of sentences, words or "
-                         "characters, or a percentage up to 100")
+        raise UsageError(f"invalid length '{spec}': must be a positive whole number of sentences, words or "
+                         "characters, or a percentage up to 100", option="lengths")
     if unit == "words" and language_unit == "characters":
         unit = "characters"  # Chinese word counts are character counts
     return LengthSpec(spec.strip(), amount, unit)

@@ -4,15 +4,14 @@ translate only the picked sentences → digests."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 from translate import Translator
 from translate.document import Document
-from translate.guard import CJK_LANGUAGES
-from translate.models import DEFAULT_MODEL
-from translate.pipeline import source_language
+from translate.errors import UsageError
+from translate.languages import has_cjk, is_cjk, source_language
+from translate.reading import clean_text
 from translate.segmentation import segment_document
-from translate.segmentation.sentences import has_cjk
 
 from .cutting import cut_all
 from .digests import Digest, Digests, DigestSentence
@@ -22,35 +21,37 @@ from .ranking import Candidate, Ranked, rank_sentences
 WORDS_PER_CJK_CHAR = 0.6   # initial guess for English words per Chinese character, refined as we translate
 CHARS_PER_WORD = 6.0
 BODY_KINDS = ("body",)
+TARGETS = ("en", "source")
+METHODS = ("extractive", "abstractive")
 
 
-class AbstractiveNeedsEnglish(ValueError):
+class AbstractiveNeedsEnglish(UsageError):
     """``method="abstractive"`` with ``to="source"`` on non-English input."""
 
 
 class Summarizer:
     """Digests of an article at several lengths, from one extractive ranking.
 
-    ``to="en"`` translates only the picked sentences (with ``translate``); ``to="source"``
-    needs no model at all. English input is summarized directly.
+    ``to="en"`` translates only the picked sentences with ``translator`` (by default a
+    :class:`~translate.Translator` built from ``translator_options``: ``model``, ``num_beams``,
+    ``load=``...); ``to="source"`` needs no model at all. English input is summarized directly.
     """
 
     def __init__(self, lengths: Sequence[str] = DEFAULT_LENGTHS, *, to: Literal["en", "source"] = "en",
-                 method: Literal["extractive", "abstractive"] = "extractive",
-                 model: str = DEFAULT_MODEL, translator: Translator | None = None,
-                 summary_model: str | object | None = None, layout: str = "auto", **translate_options) -> None:
-        if to not in ("en", "source"):
-            raise ValueError("to must be 'en' or 'source'")
-        if method not in ("extractive", "abstractive"):
-            raise ValueError("method must be 'extractive' or 'abstractive'")
-        self.lengths = tuple(lengths) or DEFAULT_LENGTHS
+                 method: Literal["extractive", "abstractive"] = "extractive", translator: Translator | None = None,
+                 summary_model: str | object | None = None, layout: str = "auto", **translator_options: Any) -> None:
+        if to not in TARGETS:
+            raise UsageError(f"unknown digest language '{to}' (choose from {', '.join(TARGETS)})", option="to")
+        if method not in METHODS:
+            raise UsageError(f"unknown method '{method}' (choose from {', '.join(METHODS)})", option="method")
+        self.lengths = tuple(dict.fromkeys(lengths)) or DEFAULT_LENGTHS  # a length asked twice is one digest
+        for spec in self.lengths:
+            parse_length(spec, "words")  # a bad length is an error before any work
         self.to = to
         self.method = method
-        self.model = model
         self.summary_model = summary_model
         self.layout = layout
-        self._translator = translator
-        self._translate_options = translate_options
+        self.translator = translator or Translator(layout=layout, **translator_options)
         self._abstractive = None
 
     @property
@@ -60,24 +61,16 @@ class Summarizer:
             from .abstractive import DEFAULT_SUMMARY_MODEL, HFSummarizer
 
             if self.summary_model is None or isinstance(self.summary_model, str):
-                self._abstractive = HFSummarizer(self.summary_model or DEFAULT_SUMMARY_MODEL,
-                                                 device=self._translate_options.get("device", "auto"),
-                                                 offline=self._translate_options.get("offline"),
-                                                 allow_pickle=self._translate_options.get("allow_pickle", False))
+                load = self.translator.load
+                self._abstractive = HFSummarizer(self.summary_model or DEFAULT_SUMMARY_MODEL, device=load.device,
+                                                 offline=load.offline, allow_pickle=load.allow_pickle)
             else:
                 self._abstractive = self.summary_model
         return self._abstractive
 
-    @property
-    def translator(self) -> Translator:
-        """The translator for picked sentences, created on first need."""
-        if self._translator is None:
-            self._translator = Translator(self.model, layout=self.layout, **self._translate_options)  # type: ignore[arg-type]
-        return self._translator
-
     def summarize(self, text: str) -> Digests:
         """All requested digests of ``text``; deterministic for the same input and options."""
-        doc = segment_document(text, layout=self.layout)  # type: ignore[arg-type]
+        doc = segment_document(clean_text(text), layout=self.layout)  # type: ignore[arg-type]
         return _Run(self, doc).digests()
 
 
@@ -95,13 +88,13 @@ class _Run:
         self.ranked: Ranked = rank_sentences(self.candidates, title)
         full = " ".join(c.text for c in self.candidates)
         self.source_cjk = has_cjk(full)
-        lang = source_language(owner.model if owner._translator is None else owner._translator.model)
-        self.source_lang = lang if lang and (lang in CJK_LANGUAGES) == self.source_cjk else \
+        lang = source_language(owner.translator.load.model)
+        self.source_lang = lang if lang and is_cjk(lang) == self.source_cjk else \
             ("zh" if self.source_cjk else "en")
         self.english_input = not self.source_cjk and self.source_lang == "en"
         self.translating = owner.to == "en" and not self.english_input
         self.language = "en" if (self.english_input or owner.to == "en") else self.source_lang
-        self.unit = "characters" if (self.language in CJK_LANGUAGES) else "words"
+        self.unit = "characters" if is_cjk(self.language) else "words"
         self.source_unit = "characters" if self.source_cjk else "words"
         self.total_source = sum(measure(c.text, self.source_unit) for c in self.candidates)
         self.translations: dict[int, str] = {}
@@ -159,6 +152,27 @@ class _Run:
         avg = sum(self.estimate(i, spec) for i in range(len(self.candidates))) / n
         return spec.amount / max(avg, 1e-9)
 
+    def sentence(self, i: int) -> DigestSentence:
+        """Candidate ``i`` as a digest sentence (translated if the digest is)."""
+        return DigestSentence(i, *self.where[i], round(self.ranked.scores[i], 6), self.candidates[i].text,
+                              self.output_text(i) if self.translating else None)
+
+    def window(self, engine) -> list[DigestSentence]:
+        """The best-ranked sentences (in English) that fit ``engine``'s input window, in document
+        order; translated in small batches, best first, until the window is full."""
+        order = list(self.ranked.order)
+        chosen: list[int] = []
+        used = 0
+        for k in range(0, len(order), 8):
+            self.ensure(order[k:k + 8])
+            for i in order[k:k + 8]:
+                cost = engine.count_tokens(self.output_text(i) + " ")
+                if used + cost > engine.window - 2:
+                    return [self.sentence(i) for i in sorted(chosen)]
+                chosen.append(i)
+                used += cost
+        return [self.sentence(i) for i in sorted(chosen)]
+
     # -- digests -------------------------------------------------------------------------------
     def digests(self) -> Digests:
         owner = self.owner
@@ -171,10 +185,7 @@ class _Run:
             cut = cuts.get(spec)
             picked = cut.selection if cut else ()
             self.ensure(picked)
-            sentences = tuple(
-                DigestSentence(i, *self.where[i], round(self.ranked.scores[i], 6), self.candidates[i].text,
-                               self.translations[i] if self.translating else None)
-                for i in picked)
+            sentences = tuple(self.sentence(i) for i in picked)
             achieved = cut.achieved if cut else 0
             if spec.unit == "percent":
                 achieved = round(100 * achieved / max(self.total_source, 1), 1)
@@ -183,8 +194,10 @@ class _Run:
             from .abstractive import abstract_digests
 
             if self.language != "en":
-                raise AbstractiveNeedsEnglish("abstractive digests are written in English: use --to en")
-            digests = abstract_digests(self, digests)
+                raise AbstractiveNeedsEnglish("abstractive digests are written in English: ask for English digests",
+                                              option="to")
+            engine = owner.abstractive_model
+            digests = abstract_digests(engine, self.window(engine), digests, len(self.candidates))
         info = {"method": owner.method, "to": owner.to, "language": self.language, "unit": self.unit,
                 "candidates": len(self.candidates), "redundant": len(self.ranked.redundant),
                 "translated_sentences": sorted(self.translations)}

@@ -8,7 +8,7 @@ from summarize import Summarizer
 from summarize.abstractive import PRESET_TOKENS, HFSummarizer, token_limits, unsupported
 from summarize.cli import main
 from summarize.lengths import parse_length
-from tests.conftest import ENGLISH
+from tests.conftest import ENGLISH, SEED
 
 ARTICLE = "Customs news\n" + "\n".join(
     f"{line} The report number {i} came from Lanzhou." for i, line in enumerate(ENGLISH * 3))
@@ -76,9 +76,12 @@ def test_custom_lengths_map_to_tokens():
     assert token_limits(parse_length("10%", "words"), 500) == (35, 70)
 
 
-def test_abstractive_needs_english_output(seed_text):
-    with pytest.raises(ValueError, match="--to en"):
+def test_abstractive_needs_english_output(seed_text, capsys):
+    with pytest.raises(ValueError, match="English") as caught:
         Summarizer(method="abstractive", to="source", summary_model=Scripted("x")).summarize(seed_text)
+    assert caught.value.option == "to" and "--" not in str(caught.value)  # the library names no flag...
+    assert main([str(SEED), "--method", "abstractive", "--to", "source", "-q"]) == 2
+    assert "(--to)" in capsys.readouterr().err  # ...the CLI does
 
 
 def test_tiny_bart_window_and_lengths(tiny_bart):

@@ -38,7 +38,7 @@ def test_unknown_model_offline(tmp_path, capsys):
     code, out, err = run([str(src), "-m", "Helsinki-NLP/opus-mt-xx-yy"], capsys)
     line = one_line(err)
     assert code == 1 and out == ""
-    assert "Helsinki-NLP/opus-mt-xx-yy" in line and "offline" in line and "--model PATH" in line
+    assert "Helsinki-NLP/opus-mt-xx-yy" in line and "offline" in line and "(--model)" in line
 
 
 def test_missing_model_folder(tmp_path, capsys):
@@ -66,7 +66,7 @@ def test_unknown_encoding_name(tmp_path, capsys):
     src = tmp_path / "a.txt"
     src.write_text("三猫。", encoding="utf-8")
     code, _, err = run([str(src), "-q", "--encoding", "klingon"], capsys)
-    assert code == 1 and "unknown encoding" in one_line(err)
+    assert code == 2 and "unknown encoding" in one_line(err)  # a bad option value is a usage error
 
 
 def test_explicit_encoding(tmp_path, toy_model, capsys):

@@ -16,11 +16,11 @@ import pytest
 from tests.conftest import ENGLISH, ROOT
 from tests.toy.train_toy import reference, sample
 from translate.backends import convert
-from translate.backends.base import DecodingOptions
 from translate.backends.ctranslate2_backend import CTranslate2Backend
 from translate.backends.marian_spm import MarianSpm
 from translate.backends.transformers_backend import TransformersBackend
 from translate.models import resolve_model
+from translate.options import DecodingOptions, LoadOptions
 from translate.segmentation.sentences import split_sentences
 
 
@@ -49,10 +49,10 @@ def pad_loving_model(tiny_model, tmp_path_factory):
     return folder
 
 
-def backends(folder, cache, options, compute_type):
+def backends(folder, cache, compute_type):
     model = resolve_model(str(folder))
-    return (TransformersBackend(model, options, device="cpu"),
-            CTranslate2Backend(model, options, device="cpu", compute_type=compute_type, cache_dir=cache))
+    return (TransformersBackend(model, LoadOptions(device="cpu")),
+            CTranslate2Backend(model, LoadOptions(device="cpu", compute_type=compute_type), cache_dir=cache))
 
 
 # (a) same decoding as transformers. The Marian generation config has forced_eos_token_id: with
@@ -63,21 +63,23 @@ def backends(folder, cache, options, compute_type):
 # float rounding among near-tied beams (score differences ~1e-5 of ~800), hence short limits here.
 @pytest.mark.parametrize("num_beams, max_new_tokens", [(1, 8), (4, 8), (3, 1)])
 def test_tiny_model_matches_transformers(tiny_model, ct2_cache, seed_sentences, num_beams, max_new_tokens):
-    hf, ct = backends(tiny_model, ct2_cache, DecodingOptions(num_beams, max_new_tokens), "float32")
-    expected = hf.translate_batch(seed_sentences)
-    assert ct.translate_batch(seed_sentences) == expected
+    hf, ct = backends(tiny_model, ct2_cache, "float32")
+    options = DecodingOptions(num_beams, max_new_tokens)
+    expected = hf.translate_batch(seed_sentences, options)
+    assert ct.translate_batch(seed_sentences, options) == expected
     assert all(h.text for h in expected) or max_new_tokens == 1
 
 
 def test_pad_is_never_produced(pad_loving_model, ct2_cache, seed_sentences):
-    hf, ct = backends(pad_loving_model, ct2_cache, DecodingOptions(2, 6), "float32")
-    assert ["<pad>"] in ct._decoding["suppress_sequences"]
-    assert ct.translate_batch(seed_sentences[:8]) == hf.translate_batch(seed_sentences[:8])
+    hf, ct = backends(pad_loving_model, ct2_cache, "float32")
+    options = DecodingOptions(2, 6)
+    assert ["<pad>"] in ct._fixed["suppress_sequences"]
+    assert ct.translate_batch(seed_sentences[:8], options) == hf.translate_batch(seed_sentences[:8], options)
     sources = [ct.tokenizer.encode(s) for s in seed_sentences[:8]]
-    raw = ct._translator.translate_batch(sources, max_decoding_length=5, **ct._decoding)
+    raw = ct._translator.translate_batch(sources, max_decoding_length=5, **ct._fixed)
     assert not any("<pad>" in r.hypotheses[0] for r in raw)
     unsuppressed = ct._translator.translate_batch(sources, max_decoding_length=5,
-                                                  **{**ct._decoding, "suppress_sequences": None})
+                                                  **{**ct._fixed, "suppress_sequences": None})
     assert all("<pad>" in r.hypotheses[0] for r in unsuppressed)  # the bias does work
 
 
@@ -85,9 +87,10 @@ def test_pad_is_never_produced(pad_loving_model, ct2_cache, seed_sentences):
 def test_toy_matches_transformers_with_limits(toy_model, ct2_cache, num_beams, max_new_tokens):
     """Natural </s>, </s> right at the limit and cut-offs: identical text and finished flags."""
     sentences = [sample(random.Random(i)) for i in range(60)]
-    hf, ct = backends(toy_model, ct2_cache, DecodingOptions(num_beams, max_new_tokens), "int8")
-    expected = hf.translate_batch(sentences)
-    assert ct.translate_batch(sentences) == expected
+    hf, ct = backends(toy_model, ct2_cache, "int8")
+    options = DecodingOptions(num_beams, max_new_tokens)
+    expected = hf.translate_batch(sentences, options)
+    assert ct.translate_batch(sentences, options) == expected
     assert {h.finished for h in expected} == ({True} if max_new_tokens is None else {True, False})
 
 
@@ -95,7 +98,7 @@ def test_toy_matches_transformers_with_limits(toy_model, ct2_cache, num_beams, m
 def test_toy_int8_exact(toy_model, ct2_cache):
     rng = random.Random(2024)
     sentences = [sample(rng) for _ in range(50)]
-    ct = CTranslate2Backend(resolve_model(str(toy_model)), device="cpu", cache_dir=ct2_cache)
+    ct = CTranslate2Backend(resolve_model(str(toy_model)), LoadOptions(device="cpu"), cache_dir=ct2_cache)
     assert ct.compute_type == "int8"
     result = ct.translate_batch(sentences)
     assert [h.text for h in result] == [reference(s) for s in sentences]
@@ -103,13 +106,17 @@ def test_toy_int8_exact(toy_model, ct2_cache):
     assert ct.translate_batch([]) == []
 
 
-def test_describe(toy_model, ct2_cache):
+def test_effective_options(toy_model, ct2_cache):
+    """Both backends report what runs the same way: the same decoding, differing only in runtime."""
+    import dataclasses
+
     model = resolve_model(str(toy_model))
-    ct = CTranslate2Backend(model, DecodingOptions(num_beams=2), device="cpu", cache_dir=ct2_cache)
-    hf = TransformersBackend(model, DecodingOptions(num_beams=2), device="cpu")
-    info = ct.describe()
-    assert set(info) == set(hf.describe()) | {"compute_type"}
-    assert info == {**hf.describe(), "backend": "ctranslate2", "compute_type": "int8"}
+    ct = CTranslate2Backend(model, LoadOptions(device="cpu"), cache_dir=ct2_cache)
+    hf = TransformersBackend(model, LoadOptions(device="cpu"))
+    assert ct.effective() == dataclasses.replace(hf.effective(), backend="ctranslate2", compute_type="int8")
+    assert ct.effective().device == "cpu" and ct.effective().revision is None
+    options = DecodingOptions(num_beams=2)
+    assert ct.decoding(options) == hf.decoding(options) == DecodingOptions(2, None, 0, 1.0, 1.0)
 
 
 # (c) the conversion cache.
@@ -122,7 +129,7 @@ def test_conversion_is_cached_per_quantization(toy_model, ct2_cache, monkeypatch
         raise AssertionError("converted again")
 
     monkeypatch.setattr(convert, "convert_marian", no_conversion)
-    again = CTranslate2Backend(model, device="cpu", compute_type="int8", cache_dir=ct2_cache)
+    again = CTranslate2Backend(model, LoadOptions(device="cpu", compute_type="int8"), cache_dir=ct2_cache)
     assert again.translate_batch(["三猫。"])[0].text == "three cat."
     assert again.model_dir == int8 and (int8 / "model.bin").stat().st_mtime_ns == stamp
     with pytest.raises(AssertionError, match="converted again"):
@@ -168,9 +175,10 @@ def test_loading_converted_model_needs_no_torch(toy_model, ct2_cache):
 import json, sys
 from translate.backends.ctranslate2_backend import CTranslate2Backend
 from translate.models import resolve_model
-backend = CTranslate2Backend(resolve_model({str(toy_model)!r}), device="cpu", cache_dir={str(ct2_cache)!r})
+from translate.options import LoadOptions
+backend = CTranslate2Backend(resolve_model({str(toy_model)!r}), LoadOptions(device="cpu"), cache_dir={str(ct2_cache)!r})
 result = {{"count": backend.count_tokens("三猫。"), "text": backend.translate_batch(["二狗！"])[0].text,
-          "describe": backend.describe(),
+          "describe": {{"backend": backend.effective().backend}},
           "heavy": sorted(m for m in ("torch", "transformers") if m in sys.modules)}}
 print(json.dumps(result))
 """

@@ -53,8 +53,9 @@ def test_pickle_only_repo_without_conversion_is_refused(tmp_path, monkeypatch):
 
     monkeypatch.setattr(resolve, "_snapshot", snapshot)
     monkeypatch.setattr(resolve, "_safetensors_pr", lambda name: None)
-    with pytest.raises(ModelNotFoundError, match="--allow-pickle"):
+    with pytest.raises(ModelNotFoundError, match="pickle") as caught:
         resolve_model("Helsinki-NLP/opus-mt-xx-yy", offline=False)
+    assert caught.value.option == "allow_pickle"  # the CLI names --allow-pickle (tests/test_robustness.py)
 
 
 def test_local_folder_identity_changes_with_its_files(toy_model, tmp_path):

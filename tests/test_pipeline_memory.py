@@ -7,6 +7,7 @@ import pytest
 
 from tests.toydoc import toy_document
 from translate import Translator
+from translate.options import DecodingOptions
 
 
 def fail(*_a, **_k):
@@ -48,11 +49,11 @@ def test_interrupted_run_keeps_finished_batches(toy_model, tmp_path):
     real = t.backend.translate_batch
     calls, finished = [], []
 
-    def flaky(batch, retry=False):
+    def flaky(batch, options=DecodingOptions()):
         calls.append(batch)
         if len(calls) == 3:
             raise KeyboardInterrupt
-        result = real(batch, retry)
+        result = real(batch, options)
         finished.extend(batch)
         return result
 
@@ -62,7 +63,7 @@ def test_interrupted_run_keeps_finished_batches(toy_model, tmp_path):
     resumed = Translator(str(toy_model), cache=tmp_path / "tm.sqlite3", batch_size=3)
     asked = []
     real2 = resumed.backend.translate_batch
-    resumed.backend.translate_batch = lambda batch, retry=False: asked.extend(batch) or real2(batch, retry)
+    resumed.backend.translate_batch = lambda batch, options=DecodingOptions(): asked.extend(batch) or real2(batch, options)
     result = resumed.translate(doc.text)
     assert [p.translation for p in result.paragraphs] == doc.expected
     assert len(finished) >= 6 and resumed.counts["cached"] >= len(finished)
@@ -74,7 +75,7 @@ def test_repeated_sentences_are_translated_once(toy_model):
     t = Translator(str(toy_model))
     calls = []
     real = t.backend.translate_batch
-    t.backend.translate_batch = lambda batch: calls.append(list(batch)) or real(batch)
+    t.backend.translate_batch = lambda batch, options=DecodingOptions(): calls.append(list(batch)) or real(batch, options)
     result = t.translate("三猫。三猫。\n三猫。四狗。")
     assert result.text == "three cat. three cat.\nthree cat. four dog."
     assert sorted(u for c in calls for u in c) == ["三猫。", "四狗。"]
@@ -85,7 +86,7 @@ def test_batches_hold_fewer_long_sentences(toy_model):
     t = Translator(str(toy_model), batch_size=16, batch_tokens=24, backend="transformers")
     calls = []
     real = t.backend.translate_batch
-    t.backend.translate_batch = lambda batch, retry=False: calls.append(list(batch)) or real(batch, retry)
+    t.backend.translate_batch = lambda batch, options=DecodingOptions(): calls.append(list(batch)) or real(batch, options)
     doc = toy_document(6, seed=8)
     assert [p.translation for p in t.translate(doc.text).paragraphs] == doc.expected
     for batch in calls:

@@ -23,6 +23,8 @@ from hypothesis import strategies as st
 from tests.toydoc import toy_document
 from translate import Translator
 from translate.backends import Backend, Hypothesis
+from translate.models import ResolvedModel
+from translate.options import DecodingOptions
 from translate.cli import main
 
 CORPUS = Path(__file__).parent / "bad_inputs"
@@ -65,15 +67,17 @@ class Scripted(Backend):
     name = "scripted"
 
     def __init__(self):
+        super().__init__(ResolvedModel("scripted", Path("/nonexistent"), "scripted"))
         self.calls: list[tuple[list[str], bool]] = []
 
     def count_tokens(self, text):
         return len(text)
 
-    def describe(self):
-        return {"model": "scripted", "backend": self.name}
+    def _runtime(self):
+        return {"device": "cpu", "compute_type": "float32"}
 
-    def translate_batch(self, texts, retry=False):
+    def translate_batch(self, texts, options=DecodingOptions()):
+        retry = options.no_repeat_ngram_size is not None  # the guard's retry adds anti-repetition
         self.calls.append((list(texts), retry))
         return [self.one(t, retry) for t in texts]
 
@@ -158,7 +162,7 @@ def test_fuzz_random_bytes_never_traceback(toy_model, tmp_path, data):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(max_size=200))
 def test_fuzz_random_unicode_keeps_every_paragraph(toy_model, tmp_path, text):
-    from translate.reading import normalise
+    from translate.reading import clean_text
     from translate.segmentation import segment_document
 
     src = tmp_path / "fuzz.txt"
@@ -168,7 +172,7 @@ def test_fuzz_random_unicode_keeps_every_paragraph(toy_model, tmp_path, text):
     assert code in (0, 1)
     if code == 0 and out.exists() and out.stat().st_size:
         records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()[1:]]
-        expected = segment_document(normalise(src.read_bytes().decode("utf-8")))
+        expected = segment_document(clean_text(src.read_bytes().decode("utf-8")))
         assert len({r["paragraph"] for r in records}) == len(expected.paragraphs)
 
 

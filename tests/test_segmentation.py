@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from translate.segmentation import fit_budget, segment_document, segment_paragraph, split_paragraphs, split_sentences
+from translate.segmentation import split_to_token_limit, segment_document, segment_paragraph, split_paragraphs, split_sentences
 
 
 def sents(text: str) -> list[str]:
@@ -81,20 +81,20 @@ def char_count(text: str) -> int:
 
 def test_budget_splits_at_clauses_first():
     text = "第一个分句很长很长，第二个分句也很长，第三个分句同样很长。"
-    spans = fit_budget(text, 0, len(text), char_count, 12)
+    spans = split_to_token_limit(text, 0, len(text), char_count, 12)
     assert [text[s:e] for s, e in spans] == ["第一个分句很长很长，", "第二个分句也很长，", "第三个分句同样很长。"]
 
 
 def test_budget_falls_back_to_hard_cuts_never_truncates():
     text = "没" * 50
-    spans = fit_budget(text, 0, len(text), char_count, 8)
+    spans = split_to_token_limit(text, 0, len(text), char_count, 8)
     assert "".join(text[s:e] for s, e in spans) == text
     assert all(e - s <= 8 for s, e in spans)
 
 
 def test_budget_prefers_whitespace_in_latin_text():
     text = "alpha beta gamma delta epsilon zeta eta theta iota kappa"
-    spans = fit_budget(text, 0, len(text), char_count, 20)
+    spans = split_to_token_limit(text, 0, len(text), char_count, 20)
     assert all(text[s:e] == text[s:e].strip() and e - s <= 20 for s, e in spans)
     assert " ".join(text[s:e] for s, e in spans) == text
 

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from translate.caching import (CacheWarning, NullMemory, TranslationMemory, context_key, default_memory_path,
-                               normalise)
+                               canonical_source)
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTEXT = {"model": "Helsinki-NLP/opus-mt-zh-en", "revision": "abc123", "backend": "transformers",
@@ -71,8 +71,8 @@ def test_normalisation_hits_same_entry(memory):
 @settings(max_examples=60, deadline=None)
 @given(st.text())
 def test_normalise_is_idempotent_and_tidy(text):
-    once = normalise(text)
-    assert normalise(once) == once
+    once = canonical_source(text)
+    assert canonical_source(once) == once
     assert once == once.strip() and "  " not in once
 
 

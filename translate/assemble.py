@@ -3,31 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-
 from dataclasses import dataclass
 
 from .document import Paragraph, Status, TranslatedParagraph, TranslatedSentence
-from .segmentation.sentences import has_cjk
-
-_CJK_PUNCT = "“”‘’《》「」『』…—"
-
-
-def _wide(ch: str) -> bool:
-    """CJK characters and CJK/full-width punctuation: written without spaces between them."""
-    return has_cjk(ch) or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef" or ch in _CJK_PUNCT
-
-
-def join_translations(parts: Sequence[str]) -> str:
-    """Join sentence translations of one paragraph: a space between words, none in CJK text."""
-    out = ""
-    for part in parts:
-        if not part:
-            continue
-        if out and not (_wide(out[-1]) and _wide(part[0])):
-            out += " "
-        out += part
-    return out
-
+from .languages import join_sentences
 
 @dataclass(frozen=True)
 class Outcome:
@@ -47,5 +26,5 @@ def assemble_paragraph(paragraph: Paragraph, outcomes: Sequence[Outcome]) -> Tra
                                          s.part_of_longer)
                       for s, o in zip(paragraph.sentences, outcomes))
     return TranslatedParagraph(paragraph.index, paragraph.kind, paragraph.text,
-                               join_translations([s.translation for s in sentences]), sentences,
+                               join_sentences([s.translation for s in sentences]), sentences,
                                paragraph.line)

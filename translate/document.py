@@ -22,7 +22,7 @@ class Sentence:
     text: str
     start: int
     end: int
-    part_of_longer: bool = False  # True when a sentence over the token budget was split further
+    part_of_longer: bool = False  # True when a sentence over the token limit was split further
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class TranslatedSentence:
     end: int
     status: Status = "ok"
     reason: str | None = None
-    part_of_longer: bool = False  # a piece of a sentence that was over the token budget
+    part_of_longer: bool = False  # a piece of a sentence that was over the token limit
 
 
 @dataclass(frozen=True)

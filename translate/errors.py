@@ -1,4 +1,9 @@
-"""User-facing errors: each carries a one-line message and the CLI exit code."""
+"""One exception hierarchy for everything the user can cause (not bugs).
+
+Messages are one line and name no command-line flag: ``option`` names the library option
+involved (a field of :mod:`translate.options`, or ``encoding``/``output``), and the CLI maps it
+to its flag when it prints the error.
+"""
 
 from __future__ import annotations
 
@@ -10,20 +15,21 @@ def first_line(exc: BaseException, limit: int = 200) -> str:
 
 
 class TranslateError(Exception):
-    """Base class for errors caused by the user's input or environment (not bugs).
-
-    The CLI prints ``str(error)`` on one line and exits with ``exit_code``.
-    """
+    """Base class: the input, an option or the environment is wrong. ``exit_code`` is the CLI's."""
 
     exit_code = 1
+
+    def __init__(self, message: str, *, option: str | None = None) -> None:
+        super().__init__(message)
+        self.option = option
 
 
 class InputError(TranslateError):
     """The input cannot be read or decoded."""
 
 
-class UsageError(TranslateError):
-    """An option value or combination is invalid."""
+class UsageError(TranslateError, ValueError):
+    """An option value or combination is invalid (unknown backend, device, compute type...)."""
 
     exit_code = 2
 

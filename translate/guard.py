@@ -10,11 +10,13 @@ is kept and marked.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
+from .languages import is_cjk
+from .options import DecodingOptions
 from .segmentation.sentences import CJK_CHARS, has_cjk
 
-CJK_LANGUAGES = frozenset({"zh", "ja", "ko", "cmn", "yue", "jap", "zho", "jpn", "kor"})
 ANTI_REPETITION = {"no_repeat_ngram_size": 3, "repetition_penalty": 1.2}
 _CJK_CHAR = re.compile(f"[{CJK_CHARS}]")
 _WORDLIKE = re.compile(r"[^\W\d_]")
@@ -41,7 +43,7 @@ def nothing_to_translate(unit: str, source_language: str | None) -> str | None:
         return "no words to translate"
     if _URL.match(text) or _EMAIL.match(text):
         return "URL or e-mail address"
-    if source_language in CJK_LANGUAGES and not has_cjk(text):
+    if is_cjk(source_language) and not has_cjk(text):
         return "Latin-script text inside a CJK-language document"
     return None
 
@@ -90,3 +92,12 @@ def retry_pieces(unit: str) -> list[str]:
     """A finer split for a retry: the unit's clauses (or the unit itself when it has none)."""
     pieces = [p for p in _RETRY_SPLIT.split(unit) if p.strip()]
     return pieces or [unit]
+
+
+def retry_decoding(options: DecodingOptions) -> DecodingOptions:
+    """The decoding options of a second attempt: anti-repetition on top of the user's (a stronger
+    setting the user chose is kept)."""
+    return dataclasses.replace(
+        options,
+        no_repeat_ngram_size=min(filter(None, (options.no_repeat_ngram_size, ANTI_REPETITION["no_repeat_ngram_size"]))),
+        repetition_penalty=max(options.repetition_penalty or 1.0, ANTI_REPETITION["repetition_penalty"]))

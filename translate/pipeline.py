@@ -1,93 +1,78 @@
-"""The translation pipeline: read → segment → translate (length-sorted batches) → assemble."""
+"""The translation pipeline: read → segment → translate (length-sorted batches) → assemble → write."""
 
 from __future__ import annotations
 
-import re
+import dataclasses
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
+from typing import Any
 
-from .assemble import Outcome, assemble_paragraph, join_translations
-from .backends import Backend, DecodingOptions, create_backend, pick_backend
+from .assemble import Outcome, assemble_paragraph
+from .backends import Backend, check_backend, create_backend
 from .caching import Memory, NullMemory, TranslationMemory
 from .document import Document, Layout, Paragraph, TranslatedDocument, TranslatedParagraph
-from .guard import CJK_LANGUAGES, REASONS, SEVERITY, nothing_to_translate, problem, retry_pieces
-from .models import DEFAULT_MODEL, ResolvedModel, resolve_model
-from .segmentation import DEFAULT_BUDGET, segment_paragraph, segment_stream
-from .segmentation.paragraphs import LayoutChoice
+from .guard import REASONS, SEVERITY, nothing_to_translate, problem, retry_decoding, retry_pieces
+from .languages import is_cjk, join_sentences, model_languages
+from .models import resolve_model
+from .options import DecodingOptions, LoadOptions, PipelineOptions, describe, memory_context, split_keywords
+from .segmentation import segment_paragraph, segment_stream
+from .version import __version__
 
 Progress = Callable[[int], None]
 CHUNK_BATCHES = 8  # paragraphs are translated in chunks of about this many batches, then streamed out
-DEFAULT_BATCH_TOKENS = 2048  # padded source tokens decoded at once (16 sentences of up to 128 tokens)
+STREAM_ABOVE_BYTES = 8 << 20  # larger files stream paragraph by paragraph (no total for progress)
 
 
-def model_languages(model: ResolvedModel | str) -> tuple[str | None, str | None]:
-    """(source, target) language codes from an opus-mt id or the tokenizer config (e.g. zh, en)."""
-    name = model.name if isinstance(model, ResolvedModel) else model
-    match = re.search(r"opus-mt-(?:tc-(?:big|base)-)?([a-zA-Z]{2,3})-([a-zA-Z]{2,3})\b", name)
-    if match:
-        return match.group(1).lower(), match.group(2).lower()
-    if isinstance(model, ResolvedModel):
-        import json
+@dataclass(frozen=True)
+class FileTranslation:
+    """What ``Translator.translate_file`` did: sizes, where sentences came from, the header info."""
 
-        cfg = model.path / "tokenizer_config.json"
-        if cfg.exists():
-            data = json.loads(cfg.read_text(encoding="utf-8"))
-            return data.get("source_lang"), data.get("target_lang")
-    return None, None
-
-
-def source_language(model: ResolvedModel | str) -> str | None:
-    """Source language code from an opus-mt id or the tokenizer config (e.g. ``zh``)."""
-    return model_languages(model)[0]
+    paragraphs: int
+    sentences: int
+    layout: Layout
+    counts: dict[str, int]
+    suspect: dict[str, int]
+    info: dict[str, Any]
 
 
 class Translator:
     """Translate documents paragraph by paragraph, sentence by sentence.
 
+    Options come as typed objects (:mod:`translate.options`) or as loose keywords for one-liners
+    (``Translator("Helsinki-NLP/opus-mt-zh-en", num_beams=4)``); the objects are kept as
+    ``load``, ``decoding`` and ``pipeline``, and echoed (effective values) in :attr:`info`.
     The model is resolved on first use and loaded once, lazily — and not at all when every
-    sentence is already in the translation memory (``cache=True``: the default memory file;
-    a path; or a ``Memory`` object). With ``guard=True`` (default) every translation is checked
-    for loops, omissions and leftovers, retried once, and marked ``suspect`` if still wrong.
+    sentence is already in the translation memory. ``backend`` may also be a :class:`Backend`
+    object, and ``cache`` a memory object.
 
     >>> t = Translator("Helsinki-NLP/opus-mt-zh-en", num_beams=4)   # doctest: +SKIP
     >>> t.translate("今天天气很好。").text                            # doctest: +SKIP
     """
 
-    def __init__(self, model: str = DEFAULT_MODEL, *, device: str = "auto", num_beams: int | None = None,
-                 max_new_tokens: int | None = None, batch_size: int = 16, batch_tokens: int = DEFAULT_BATCH_TOKENS,
-                 max_sentence_tokens: int = DEFAULT_BUDGET, layout: LayoutChoice = "auto",
-                 threads: int | None = None, revision: str | None = None, offline: bool | None = None,
-                 cache: bool | str | Path | Memory = False, backend: str | Backend = "auto",
-                 compute_type: str | None = None, guard: bool = True, allow_pickle: bool = False) -> None:
-        if batch_size < 1 or batch_tokens < 1:
-            raise ValueError("batch_size and batch_tokens must be at least 1")
-        self.model = model
-        self.device = device
-        self.options = DecodingOptions(num_beams=num_beams, max_new_tokens=max_new_tokens)
-        self.batch_size = batch_size
-        self.batch_tokens = batch_tokens
-        self.max_sentence_tokens = max_sentence_tokens
-        self.layout = layout
-        self.threads = threads
-        self.revision = revision
-        self.offline = offline
-        self.backend_name = backend if isinstance(backend, str) else backend.name
-        self.compute_type = compute_type
-        self._backend = None if isinstance(backend, str) else backend
-        if isinstance(backend, str):
-            pick_backend(backend)  # reject unknown names now
-        self._language, self._target = model_languages(model)
-        self.guard = guard
-        self.allow_pickle = allow_pickle
-        if cache is True:
-            self.memory: Memory = TranslationMemory()
-        elif cache is False or cache is None:
-            self.memory = NullMemory()
-        elif isinstance(cache, (str, Path)):
-            self.memory = TranslationMemory(cache)
-        else:
-            self.memory = cache
+    def __init__(self, model: str | None = None, *, load: LoadOptions | None = None,
+                 decoding: DecodingOptions | None = None, pipeline: PipelineOptions | None = None,
+                 **options: Any) -> None:
+        self._backend: Backend | None = None
+        memory: Memory | None = None
+        if not isinstance(options.get("backend", ""), str):
+            self._backend = options.pop("backend")
+        if isinstance(options.get("cache"), os.PathLike):
+            options["cache"] = os.fspath(options["cache"])
+        elif options.get("cache") is not None and not isinstance(options["cache"], (bool, str)):
+            memory = options.pop("cache")
+        if model is not None:
+            options["model"] = model
+        self.load, self.decoding, self.pipeline = split_keywords(options, load, decoding, pipeline)
+        if self._backend is None:
+            check_backend(self.load)  # unknown backend, device or compute type: an error now, not later
+        cache = self.pipeline.cache
+        self.memory: Memory = memory or (TranslationMemory(None if cache is True else cache) if cache
+                                         else NullMemory())
+        self._language, self._target = model_languages(self.load.model)
         self._context: dict | None = None
         # translation units served from memory / by the model / passed through; suspect ones, by reason
         self.counts = {"cached": 0, "translated": 0, "passthrough": 0}
@@ -97,39 +82,54 @@ class Translator:
     def backend(self) -> Backend:
         """The model backend, created on first use (resolves the model, loads nothing heavy yet)."""
         if self._backend is None:
-            resolved = resolve_model(self.model, revision=self.revision, offline=self.offline,
-                                     allow_pickle=self.allow_pickle)
-            self._language, self._target = model_languages(resolved)
-            self._backend = create_backend(self.backend_name, resolved, self.options, self.device, self.threads,
-                                           self.compute_type)
+            load = self.load
+            resolved = resolve_model(load.model, revision=load.revision, offline=load.offline,
+                                     allow_pickle=load.allow_pickle)
+            self._language, self._target = model_languages(resolved.name, resolved.path)
+            self._backend = create_backend(resolved, load)
         return self._backend
 
     @property
-    def info(self) -> dict:
-        """Model, revision, backend and decoding options, as written in output headers."""
-        return {**self.backend.describe(), "batch_size": self.batch_size, "batch_tokens": self.batch_tokens,
-                "max_sentence_tokens": self.budget}
+    def info(self) -> dict[str, Any]:
+        """Every option as it runs (model revision, backend, device, decoding...), for output headers."""
+        backend = self.backend
+        pipeline = dataclasses.replace(self.pipeline, max_sentence_tokens=self.token_limit)
+        return {**describe(backend.effective(), backend.decoding(self.decoding), pipeline),
+                "identity": backend.model_ref.identity}
+
+    @property
+    def memory_context(self) -> dict[str, Any]:
+        """What the translation memory keys on: every option that can change a translation (as it
+        runs), the model's identity and the version of this code."""
+        if self._context is None:
+            backend = self.backend
+            self._context = memory_context(backend.effective(), backend.decoding(self.decoding), self.pipeline,
+                                           identity=backend.model_ref.identity, version=__version__)
+        return self._context
 
     def _count(self, text: str) -> int:
         return self.backend.count_tokens(text)
 
     @property
-    def budget(self) -> int:
+    def token_limit(self) -> int:
         """Source tokens per translation unit: the option, never beyond the model's position limit."""
-        return max(1, min(self.max_sentence_tokens, self.backend.max_source_tokens - 1))
+        return max(1, min(self.pipeline.max_sentence_tokens, self.backend.max_source_tokens - 1))
 
     def segment(self, text: str) -> Document:
-        """Split text into paragraphs and translation units within the token budget."""
+        """Split text into paragraphs and translation units within the token limit."""
         chosen, paragraphs = self.segment_stream([text])
         return Document(tuple(paragraphs), layout=chosen)
 
     def segment_stream(self, pieces: Iterable[str]) -> tuple[Layout, Iterator[Paragraph]]:
         """Segment text that arrives in pieces (e.g. ``reading.iter_text``), lazily, in bounded memory."""
-        return segment_stream(pieces, self._count, lambda: self.budget, self.layout, lambda: self._language)
+        return segment_stream(pieces, self._count, lambda: self.token_limit, self.pipeline.layout,  # type: ignore[arg-type]
+                              lambda: self._language)
 
     def translate(self, text: str, progress: Progress | None = None) -> TranslatedDocument:
-        """Translate a whole document; the result keeps every paragraph, in order."""
-        doc = self.segment(text)
+        """Translate a whole document held in memory; the result keeps every paragraph, in order."""
+        from .reading import clean_text
+
+        doc = self.segment(clean_text(text))
         paragraphs = tuple(self.translate_iter(doc, progress))
         return TranslatedDocument(paragraphs, doc.layout, self.info if paragraphs else {})
 
@@ -137,29 +137,59 @@ class Translator:
                        progress: Progress | None = None) -> Iterator[TranslatedParagraph]:
         """Translate and yield paragraphs in order as soon as their chunk is done."""
         if isinstance(text, str):
-            text = self.segment(text)
+            from .reading import clean_text
+
+            text = self.segment(clean_text(text))
         paragraphs = text.paragraphs if isinstance(text, Document) else text
-        for chunk in _chunks(paragraphs, self.batch_size * CHUNK_BATCHES):
+        for chunk in _chunks(paragraphs, self.pipeline.batch_size * CHUNK_BATCHES):
             units = [s.text for p in chunk for s in p.sentences]
             outcomes = iter(self._translate_units(units, progress))
             for paragraph in chunk:
                 yield assemble_paragraph(paragraph, [next(outcomes) for _ in paragraph.sentences])
 
+    def translate_file(self, source: str | Path, output: str | Path | None = None, *, format: str = "text",
+                       encoding: str | None = None, progress: Progress | None = None,
+                       on_start: Callable[[int | None], None] | None = None) -> FileTranslation:
+        """Translate a file (``"-"``: stdin) into ``output`` (``None``/``"-"``: stdout; a path is
+        replaced atomically) in ``format``, streaming: memory stays bounded whatever the input's size.
+
+        ``on_start`` is told the number of sentences before translation starts (``None`` when the
+        input streams), e.g. to size a progress bar.
+        """
+        from .output import open_output, render
+        from .reading import iter_text
+
+        text = iter_text(source, encoding, self._language)
+        layout, stream = self.segment_stream(text)
+        first = next(stream, None)
+        paragraphs: Iterable[Paragraph] = chain([first], stream) if first is not None else ()
+        total: int | None = None
+        if first is not None and str(source) != "-" and os.path.getsize(source) <= STREAM_ABOVE_BYTES:
+            paragraphs = list(paragraphs)
+            total = sum(len(p.sentences) for p in paragraphs)
+        if on_start:
+            on_start(total)
+        seen = [0, 0]
+
+        def counted(items: Iterable[TranslatedParagraph]) -> Iterator[TranslatedParagraph]:
+            for p in items:
+                seen[0] += 1
+                seen[1] += len(p.sentences)
+                yield p
+
+        with open_output(output) as out:
+            if first is not None:
+                for piece in render(format, counted(self.translate_iter(paragraphs, progress)), self.info, layout):
+                    out.write(piece)
+        return FileTranslation(seen[0], seen[1], layout, dict(self.counts), dict(self.suspect),
+                               self.info if seen[0] else {})
+
     def translate_sentences(self, sentences: Sequence[str], progress: Progress | None = None) -> list[str]:
-        """Translate independent sentences (each split further if over the token budget)."""
-        pieces = [segment_paragraph(s, self._count, self.budget, self._language) for s in sentences] if sentences else []
+        """Translate independent sentences (each split further if over the token limit)."""
+        pieces = [segment_paragraph(s, self._count, self.token_limit, self._language) for s in sentences] \
+            if sentences else []
         outcomes = iter(self._translate_units([u.text for p in pieces for u in p], progress))
-        return [join_translations([next(outcomes).text for _ in p]) for p in pieces]
-
-    @property
-    def memory_context(self) -> dict:
-        """Everything that changes a translation: the memory keys on it with each sentence
-        (the backend's description, the guard, and the version of this code)."""
-        if self._context is None:
-            self._context = self.backend.describe()
-        from . import __version__
-
-        return {**self._context, "guard": self.guard, "version": __version__}
+        return [join_sentences([next(outcomes).text for _ in p]) for p in pieces]
 
     def _translate_units(self, units: Sequence[str], progress: Progress | None) -> list[Outcome]:
         """Pass through what needs no model, take what the memory knows, translate the rest in
@@ -200,9 +230,9 @@ class Translator:
         """Cut length-sorted sentences into batches: at most ``batch_size`` sentences decoded at once
         (split between the batches the backend runs in parallel) and at most ``batch_tokens`` padded
         source tokens per batch, so a batch of long sentences holds fewer of them."""
-        parallel = max(1, self.backend.parallel_batches)
-        size = -(-self.batch_size // parallel)
-        tokens = max(1, self.batch_tokens // parallel)
+        parallel = max(1, min(self.backend.parallel_batches, self.pipeline.batch_size))
+        size = -(-self.pipeline.batch_size // parallel)
+        tokens = max(1, self.pipeline.batch_tokens // parallel)
         batches: list[list[str]] = []
         for unit in todo:  # longest first: a batch's first sentence sets its padded length
             if batches and len(batches[-1]) < size and (len(batches[-1]) + 1) * lengths[batches[-1][0]] <= tokens:
@@ -212,9 +242,10 @@ class Translator:
         return batches
 
     def _run_batches(self, batches: list[list[str]]) -> Iterator[tuple[list[str], list[Outcome]]]:
-        """Translate batches, several at once when the backend runs them in parallel; yield each
-        as soon as it is done (so it can be stored before the next one finishes)."""
-        workers = min(self.backend.parallel_batches, len(batches))
+        """Translate batches, several at once when the backend runs them in parallel (never more
+        sentences in flight than ``batch_size``); yield each as soon as it is done (so it can be
+        stored before the next one finishes)."""
+        workers = min(self.backend.parallel_batches, len(batches), self.pipeline.batch_size)
         if workers <= 1:
             for batch in batches:
                 yield batch, self._translate_batch(batch)
@@ -245,21 +276,26 @@ class Translator:
                 raise error
 
     def _translate_batch(self, batch: list[str]) -> list[Outcome]:
-        """Translate one batch; with the guard on, retry what looks wrong and keep the best attempt."""
-        hyps = self.backend.translate_batch(batch)
-        if not self.guard:
+        """Translate one batch; with the guard on, retry what looks wrong — all such sentences of
+        the batch together, each split into its clauses, with anti-repetition decoding — and keep
+        the better attempt of each."""
+        hyps = self.backend.translate_batch(batch, self.decoding)
+        if not self.pipeline.guard:
             return [Outcome(h.text) if h.finished else Outcome(h.text, "suspect", REASONS["limit"]) for h in hyps]
-        target_cjk = self._target in CJK_LANGUAGES
+        target_cjk = is_cjk(self._target)
         found = [problem(u, h.text, h.finished, target_cjk) for u, h in zip(batch, hyps)]
         outcomes = [Outcome(h.text) for h in hyps]
-        for i in [i for i, p in enumerate(found) if p]:
-            pieces = retry_pieces(batch[i])
-            again = self.backend.translate_batch(pieces, retry=True)
-            text = join_translations([h.text for h in again])
-            second = problem(batch[i], text, all(h.finished for h in again), target_cjk)
+        suspects = [i for i, p in enumerate(found) if p]
+        pieces = {i: retry_pieces(batch[i]) for i in suspects}
+        flat = [piece for i in suspects for piece in pieces[i]]
+        again = iter(self.backend.translate_batch(flat, retry_decoding(self.decoding)) if flat else [])
+        for i in suspects:
+            retried = [next(again) for _ in pieces[i]]
+            text = join_sentences([h.text for h in retried])
+            second = problem(batch[i], text, all(h.finished for h in retried), target_cjk)
             if second is None:
                 outcomes[i] = Outcome(text)
-            elif SEVERITY[second] < SEVERITY[found[i]]:
+            elif SEVERITY[second] < SEVERITY[found[i]]:  # type: ignore[index]
                 outcomes[i] = Outcome(text, "suspect", REASONS[second])
             else:
                 outcomes[i] = Outcome(hyps[i].text, "suspect", REASONS[found[i]])  # type: ignore[index]
@@ -291,7 +327,7 @@ def _chunks(paragraphs: Iterable[Paragraph], target: int) -> Iterator[list[Parag
         yield chunk
 
 
-def translate_text(text: str, **options) -> str:
+def translate_text(text: str, **options: Any) -> str:
     """Translate ``text`` in one call and return the translation as plain text.
 
     ``options`` are those of :class:`Translator` (``model``, ``device``, ``num_beams``...).
@@ -299,8 +335,8 @@ def translate_text(text: str, **options) -> str:
     return Translator(**options).translate(text).text
 
 
-def translate_file(path: str | Path, encoding: str | None = None, **options) -> TranslatedDocument:
-    """Read a file (or ``"-"`` for stdin) and translate it."""
-    from .reading import read_text
-
-    return Translator(**options).translate(read_text(path, encoding))
+def translate_file(source: str | Path, output: str | Path | None = None, *, format: str = "text",
+                   encoding: str | None = None, **options: Any) -> FileTranslation:
+    """Translate a file (``"-"``: stdin) into ``output`` (``None``: stdout) in bounded memory;
+    ``options`` are those of :class:`Translator`."""
+    return Translator(**options).translate_file(source, output, format=format, encoding=encoding)

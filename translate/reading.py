@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import InputError
+from .errors import InputError, UsageError
 
 STDIN = "-"
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
@@ -61,12 +61,6 @@ def open_binary(source: str | Path) -> Iterator[BinaryIO]:
         raise InputError(f"cannot read '{path}': {exc.strerror or exc}") from None
     with handle:
         yield handle
-
-
-def read_bytes(source: str | Path) -> bytes:
-    """Read raw bytes from a file path, or from stdin when ``source`` is ``"-"``."""
-    with open_binary(source) as stream:
-        return stream.read()
 
 
 def detect_encoding(data: bytes, language: str | None = None, complete: bool = True) -> str | None:
@@ -125,11 +119,6 @@ def _encodable(ch: str, encoding: str) -> bool:
         return False
 
 
-def decode(data: bytes, encoding: str | None = None, name: str = "input", language: str | None = None) -> str:
-    """Decode and normalise input bytes (see the module docstring)."""
-    return "".join(_decode_chunks(iter([data]), encoding, name, language))
-
-
 def _decode_chunks(chunks: Iterator[bytes], encoding: str | None, name: str, language: str | None) -> Iterator[str]:
     """Decode a byte stream incrementally; yield normalised text that always ends at a line break
     (except the last piece), so memory stays bounded by the longest line."""
@@ -139,13 +128,13 @@ def _decode_chunks(chunks: Iterator[bytes], encoding: str | None, name: str, lan
     chosen = encoding or detect_encoding(head, language, complete=len(head) < CHUNK_BYTES)
     if chosen is None:
         raise InputError(f"{name} is not text in any known encoding (binary file?); "
-                         "pass --encoding if you know it")
+                         "name its encoding if you know it", option="encoding")
     try:
         info = codecs.lookup(chosen)
     except LookupError:
-        raise InputError(f"unknown encoding '{encoding}'") from None
+        raise UsageError(f"unknown encoding '{encoding}'", option="encoding") from None
     if not getattr(info, "_is_text_encoding", True):
-        raise InputError(f"'{encoding}' is not a text encoding")
+        raise UsageError(f"'{encoding}' is not a text encoding", option="encoding")
     decoder = info.incrementaldecoder("strict")
     pending, offset = "", 0
     for data in _chain(head, chunks):
@@ -153,14 +142,14 @@ def _decode_chunks(chunks: Iterator[bytes], encoding: str | None, name: str, lan
             text = pending + decoder.decode(data, final=not data)
         except UnicodeDecodeError as exc:
             raise InputError(f"{name} is not valid {chosen} (byte {offset + exc.start}); "
-                             "pass the right --encoding") from None
+                             "name the right encoding", option="encoding") from None
         offset += len(data)
         cut = len(text) if not data else max(text.rfind("\n"), text.rfind("\r", 0, len(text) - 1)) + 1
         piece, pending = text[:cut], text[cut:]
         if piece:
             if "\x00" in piece or len(_CONTROL.findall(piece)) > BINARY_CONTROL_SHARE * len(piece) + 2:
                 raise InputError(f"{name} looks like a binary file, not text")
-            yield normalise(piece)
+            yield clean_text(piece)
 
 
 def _chain(head: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
@@ -169,7 +158,7 @@ def _chain(head: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
     yield b""  # flush the decoder
 
 
-def normalise(text: str) -> str:
+def clean_text(text: str) -> str:
     """Line endings, invisible and control characters, odd spaces, HTML remnants (module docstring)."""
     if _TAG.search(text):
         text = _TAG.sub("", _TAG_BREAK.sub("\n", text))

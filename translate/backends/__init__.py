@@ -1,48 +1,72 @@
 """Model backends: the one place that runs a translation model.
 
-A backend turns a batch of source sentences into hypotheses; it knows nothing of documents
-or paragraphs. ``ctranslate2`` (int8 on CPU, converted once and cached) is the fast path;
+A backend turns a batch of source sentences into hypotheses; it knows nothing of documents,
+paragraphs or the guard. ``BACKENDS`` is the registry the CLI choices, the docs and validation
+read: ``ctranslate2`` (int8 on CPU, converted once and cached) is the fast path;
 ``transformers`` is the reference implementation and serves GPU torch users.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from importlib import import_module
 from importlib.util import find_spec
 
+from ..errors import UsageError
 from ..models import ResolvedModel
-from .base import Backend, DecodingOptions, Hypothesis
+from ..options import LoadOptions
+from .base import Backend, Hypothesis
+from .convert import QUANTIZATIONS
 
-BACKENDS = ("auto", "ctranslate2", "transformers")
 
-__all__ = ["BACKENDS", "Backend", "DecodingOptions", "Hypothesis", "create_backend", "pick_backend"]
+@dataclass(frozen=True)
+class BackendSpec:
+    """A registered backend: where its class lives, what it offers."""
+
+    module: str
+    cls: str
+    compute_types: tuple[str, ...]
+    description: str
+
+
+BACKENDS: dict[str, BackendSpec] = {
+    "ctranslate2": BackendSpec("translate.backends.ctranslate2_backend", "CTranslate2Backend", QUANTIZATIONS,
+                               "CTranslate2: int8 on CPU, converted once and cached; the fast path"),
+    "transformers": BackendSpec("translate.backends.transformers_backend", "TransformersBackend", ("float32",),
+                                "Hugging Face transformers (torch): the reference, and GPU torch"),
+}
+BACKEND_CHOICES = ("auto", *BACKENDS)
+COMPUTE_TYPES = tuple(dict.fromkeys(t for spec in BACKENDS.values() for t in spec.compute_types))
+
+__all__ = ["BACKENDS", "BACKEND_CHOICES", "COMPUTE_TYPES", "Backend", "Hypothesis", "check_backend",
+           "create_backend", "pick_backend"]
 
 
 def pick_backend(name: str = "auto") -> str:
     """``auto`` → ``ctranslate2`` whenever it is installed, else ``transformers``."""
-    if name not in BACKENDS:
-        raise ValueError(f"unknown backend '{name}' (choose from {', '.join(BACKENDS)})")
+    if name not in BACKEND_CHOICES:
+        raise UsageError(f"unknown backend '{name}' (choose from {', '.join(BACKEND_CHOICES)})", option="backend")
     if name == "auto":
         return "ctranslate2" if find_spec("ctranslate2") else "transformers"
     return name
 
 
-def create_backend(name: str, model: ResolvedModel, options: DecodingOptions, device: str = "auto",
-                   threads: int | None = None, compute_type: str | None = None) -> Backend:
-    """Instantiate a backend by name; nothing is loaded until it is used."""
-    if pick_backend(name) == "ctranslate2":
-        from .convert import QUANTIZATIONS
-        from .ctranslate2_backend import CTranslate2Backend
+def check_backend(load: LoadOptions) -> str:
+    """Validate backend, compute type and device together, before anything loads; the backend's name."""
+    from ..runtime import check_device
 
-        if compute_type not in (None, "auto", "default", *QUANTIZATIONS):
-            from ..errors import UsageError
+    name = pick_backend(load.backend)
+    check_device(load.device)
+    allowed = BACKENDS[name].compute_types
+    if load.compute_type not in (None, "auto", "default", *allowed):
+        known = load.compute_type in COMPUTE_TYPES
+        raise UsageError(f"compute type '{load.compute_type}' " + (
+            f"needs the ctranslate2 backend" if known else f"is unknown (choose from {', '.join(allowed)})"),
+            option="compute_type")
+    return name
 
-            raise UsageError(f"unknown --compute-type '{compute_type}' (choose from {', '.join(QUANTIZATIONS)})")
 
-        return CTranslate2Backend(model, options, device, threads, compute_type)
-    from .transformers_backend import TransformersBackend
-
-    if compute_type not in (None, "float32", "default", "auto"):
-        from ..errors import UsageError
-
-        raise UsageError(f"--compute-type {compute_type} needs the ctranslate2 backend")
-    return TransformersBackend(model, options, device, threads)
+def create_backend(model: ResolvedModel, load: LoadOptions = LoadOptions()) -> Backend:
+    """Instantiate the backend ``load`` names; nothing is loaded until it is used."""
+    spec = BACKENDS[check_backend(load)]
+    return getattr(import_module(spec.module), spec.cls)(model, load)

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import os
+import dataclasses
+import json
 from abc import ABC, abstractmethod
-from functools import lru_cache
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from typing import Any
 
-
-@dataclass(frozen=True)
-class DecodingOptions:
-    """How to decode. ``None`` means: follow the model's own generation config.
-
-    ``max_new_tokens=None`` is automatic: 2 × source tokens + 16 per batch, never above the
-    model's ``max_length``. A hypothesis that reaches the limit is reported as unfinished.
-    """
-
-    num_beams: int | None = None
-    max_new_tokens: int | None = None
+from ..models import ResolvedModel
+from ..options import DecodingOptions, LoadOptions
 
 
 @dataclass(frozen=True)
@@ -32,7 +25,6 @@ class Hypothesis:
 @lru_cache(maxsize=32)
 def model_limits(folder) -> tuple[int, int]:
     """(max source tokens, max output tokens) of a Marian folder: positions and generation max_length."""
-    import json
     from pathlib import Path
 
     def read(name: str) -> dict:
@@ -49,29 +41,68 @@ def auto_max_new_tokens(source_tokens: int, cap: int) -> int:
     return max(1, min(cap, 2 * source_tokens + 16))
 
 
-def default_threads() -> int:
-    """CPU threads this process may use (respects affinity masks and containers)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
 class Backend(ABC):
-    """Translate batches of sentences with one model. Loads lazily, once."""
+    """Translate batches of sentences with one model. Loads lazily, once.
+
+    Constructed with the load-time options; decoding options come with every call, so the
+    same loaded model serves first attempts and the guard's retries.
+    """
 
     name: str = "backend"
+
+    def __init__(self, model: ResolvedModel, load: LoadOptions = LoadOptions()) -> None:
+        self.model_ref = model
+        self.load_options = load
+
+    @cached_property
+    def generation(self) -> dict[str, Any]:
+        """The model's ``generation_config.json`` (empty when it has none)."""
+        path = self.model_ref.path / "generation_config.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+    def decoding(self, options: DecodingOptions) -> DecodingOptions:
+        """``options`` with every ``None`` filled from the model's generation config (what runs).
+        ``max_new_tokens`` stays ``None`` when automatic: it is set per batch."""
+        gen = self.generation
+        return dataclasses.replace(
+            options,
+            num_beams=options.num_beams or gen.get("num_beams") or 1,
+            no_repeat_ngram_size=options.no_repeat_ngram_size if options.no_repeat_ngram_size is not None
+            else gen.get("no_repeat_ngram_size") or 0,
+            repetition_penalty=options.repetition_penalty or gen.get("repetition_penalty") or 1.0,
+            length_penalty=options.length_penalty if options.length_penalty is not None
+            else gen.get("length_penalty", 1.0),
+        )
+
+    def output_limit(self, source_tokens: int, options: DecodingOptions) -> int:
+        """Output tokens allowed for a batch whose longest source has ``source_tokens`` tokens."""
+        cap = model_limits(self.model_ref.path)[1]
+        return min(options.max_new_tokens or auto_max_new_tokens(source_tokens, cap), cap)
+
+    @property
+    def max_source_tokens(self) -> int:
+        """The longest input the model accepts (its position limit), end-of-sentence included."""
+        return model_limits(self.model_ref.path)[0]
 
     @abstractmethod
     def count_tokens(self, text: str) -> int:
         """Number of source tokens the model sees for ``text`` (without end-of-sentence)."""
 
     @abstractmethod
-    def translate_batch(self, texts: Sequence[str], retry: bool = False) -> list[Hypothesis]:
-        """Translate sentences; the result is aligned with ``texts``.
+    def translate_batch(self, texts: Sequence[str], options: DecodingOptions = DecodingOptions()) -> list[Hypothesis]:
+        """Translate sentences with ``options``; the result is aligned with ``texts``."""
 
-        ``retry=True`` adds anti-repetition decoding (``guard.ANTI_REPETITION``) for a second attempt.
-        """
+    def effective(self) -> LoadOptions:
+        """The load options as they run: model revision, backend, device, compute type, threads."""
+        from ..runtime import default_threads
+
+        return dataclasses.replace(self.load_options, model=self.model_ref.name, revision=self.model_ref.revision,
+                                   backend=self.name, threads=self.load_options.threads or default_threads(),
+                                   **self._runtime())
+
+    @abstractmethod
+    def _runtime(self) -> dict[str, str]:
+        """The device and compute type this backend runs on (resolving ``auto``)."""
 
     def load(self) -> None:
         """Load the model now (it otherwise loads on first use)."""
@@ -80,12 +111,3 @@ class Backend(ABC):
     def parallel_batches(self) -> int:
         """How many batches may run at once (CTranslate2 on CPU runs one per core)."""
         return 1
-
-    @property
-    def max_source_tokens(self) -> int:
-        """The longest input the model accepts (its position limit), end-of-sentence included."""
-        return 512
-
-    @abstractmethod
-    def describe(self) -> dict:
-        """Model id, revision, backend and effective decoding options, for output headers."""

@@ -30,7 +30,6 @@ from ..models import ResolvedModel
 CACHE_ENV = "TRANSLATE_CT2_CACHE"
 COPY_FILES = ("source.spm", "target.spm", "vocab.json", "target_vocab.json", "tokenizer_config.json",
               "special_tokens_map.json", "generation_config.json")
-WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin")
 QUANTIZATIONS = ("int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16",
                  "bfloat16", "float32")
 STALE_TMP_S = 24 * 3600

@@ -12,7 +12,6 @@ Never set ``CT2_USE_MKL=1`` on AMD CPUs: int8 gets many times slower.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from functools import cached_property
@@ -20,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ModelNotFoundError, UsageError, first_line
-from ..guard import ANTI_REPETITION
 from ..models import ResolvedModel
-from .base import Backend, DecodingOptions, Hypothesis, auto_max_new_tokens, model_limits, default_threads
+from ..options import DecodingOptions, LoadOptions
+from ..runtime import default_threads
+from .base import Backend, Hypothesis
 from .marian_spm import MarianSpm
-
 
 
 def pick_ct2_device(device: str) -> tuple[str, int]:
@@ -36,10 +35,14 @@ def pick_ct2_device(device: str) -> tuple[str, int]:
         return ("cuda" if cuda else "cpu"), 0
     kind, _, index = device.partition(":")
     if kind == "cuda" and not cuda:
-        from ..errors import UsageError
-
-        raise UsageError("--device cuda was requested but CTranslate2 sees no CUDA device")
+        raise UsageError("CUDA was requested but CTranslate2 sees no CUDA device", option="device")
     return kind, int(index or 0)
+
+
+def translate_kwargs(options: DecodingOptions) -> dict[str, Any]:
+    """The mapping of decoding options onto ``translate_batch`` (``options`` already effective)."""
+    return dict(beam_size=options.num_beams, no_repeat_ngram_size=options.no_repeat_ngram_size,
+                repetition_penalty=options.repetition_penalty, length_penalty=options.length_penalty)
 
 
 class CTranslate2Backend(Backend):
@@ -47,30 +50,24 @@ class CTranslate2Backend(Backend):
 
     name = "ctranslate2"
 
-    def __init__(self, model: ResolvedModel, options: DecodingOptions = DecodingOptions(),
-                 device: str = "auto", threads: int | None = None, compute_type: str | None = None,
+    def __init__(self, model: ResolvedModel, load: LoadOptions = LoadOptions(),
                  cache_dir: str | os.PathLike | None = None) -> None:
-        self.model_ref = model
-        self.options = options
-        self.requested_device = device
-        self.threads = threads
-        self.requested_compute_type = compute_type
+        super().__init__(model, load)
         self.cache_dir = cache_dir
 
     @cached_property
     def _device(self) -> tuple[str, int]:
-        return pick_ct2_device(self.requested_device)
+        return pick_ct2_device(self.load_options.device)
 
     @property
     def compute_type(self) -> str:
         from .convert import default_quantization
 
-        return self.requested_compute_type or default_quantization(self._device[0])
+        requested = self.load_options.compute_type
+        return requested if requested not in (None, "auto", "default") else default_quantization(self._device[0])
 
-    @cached_property
-    def generation(self) -> dict[str, Any]:
-        path = self.model_ref.path / "generation_config.json"
-        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    def _runtime(self) -> dict[str, str]:
+        return {"device": self._device[0], "compute_type": self.compute_type}
 
     @cached_property
     def tokenizer(self) -> MarianSpm:
@@ -80,26 +77,13 @@ class CTranslate2Backend(Backend):
             raise ModelNotFoundError(f"cannot load the Marian tokenizer from '{self.model_ref.path}': "
                                      f"{first_line(exc)}") from None
 
-    def describe(self) -> dict:
-        return {
-            "model": self.model_ref.name,
-            "revision": self.model_ref.revision,
-            "identity": self.model_ref.identity,
-            "backend": self.name,
-            "device": self._device[0],
-            "num_beams": self.options.num_beams or self.generation.get("num_beams", 1),
-            "max_new_tokens": self.options.max_new_tokens or "auto",
-            "compute_type": self.compute_type,
-        }
-
     @cached_property
     def model_dir(self) -> Path:
         """The converted model folder (converting on first use)."""
-        from .convert import QUANTIZATIONS, ensure_converted
+        from .convert import ensure_converted
 
-        quantization = self.compute_type if self.compute_type in QUANTIZATIONS else "int8"
         try:
-            return ensure_converted(self.model_ref, quantization, self.cache_dir)
+            return ensure_converted(self.model_ref, self.compute_type, self.cache_dir)
         except (OSError, ValueError, KeyError, RuntimeError) as exc:
             raise ModelNotFoundError(f"cannot convert '{self.model_ref.name}' for CTranslate2: "
                                      f"{first_line(exc)}") from None
@@ -115,25 +99,25 @@ class CTranslate2Backend(Backend):
                                           inter_threads=self._threads[1])
         except (ValueError, RuntimeError, OSError) as exc:
             raise UsageError(f"CTranslate2 cannot run this model with compute type '{self.compute_type}' on "
-                             f"{device}: {first_line(exc)}") from None
+                             f"{device}: {first_line(exc)}", option="compute_type") from None
 
     @property
     def _threads(self) -> tuple[int, int]:
         """(intra, inter) threads. On CPU one thread per batch and one batch per core: measured
         faster than all cores on one batch (benchmarks/bench.py notes)."""
-        cores = self.threads or default_threads()
+        cores = self.load_options.threads or default_threads()
         return (cores, 1) if self._device[0] == "cuda" else (1, cores)
 
     def load(self) -> None:
-        self._translator, self._decoding  # noqa: B018 - cached on first access
+        self._translator, self._fixed  # noqa: B018 - cached on first access
 
     @property
     def parallel_batches(self) -> int:
         return self._threads[1]
 
     @cached_property
-    def _decoding(self) -> dict[str, Any]:
-        """Keyword arguments for ``translate_batch`` that follow the generation config."""
+    def _fixed(self) -> dict[str, Any]:
+        """``translate_batch`` arguments that come from the model, not from the options."""
         gen, tok = self.generation, self.tokenizer
         inverse = {i: t for t, i in tok.target_vocab.items()}
         suppress = [[inverse[i] for i in seq] for seq in gen.get("bad_words_ids") or []
@@ -141,11 +125,7 @@ class CTranslate2Backend(Backend):
         if [tok.pad] not in suppress:
             suppress.append([tok.pad])
         return dict(
-            beam_size=self.options.num_beams or gen.get("num_beams") or 1,
             num_hypotheses=1,
-            length_penalty=gen.get("length_penalty", 1.0),
-            repetition_penalty=gen.get("repetition_penalty") or 1.0,
-            no_repeat_ngram_size=gen.get("no_repeat_ngram_size") or 0,
             # transformers' min_length counts the decoder start token
             min_decoding_length=max(0, (gen.get("min_length") or 0) - 1),
             suppress_sequences=suppress,
@@ -154,30 +134,21 @@ class CTranslate2Backend(Backend):
             max_input_length=0,
         )
 
-    @property
-    def _cap(self) -> int:
-        return model_limits(self.model_ref.path)[1]
-
-    @property
-    def max_source_tokens(self) -> int:
-        return model_limits(self.model_ref.path)[0]
-
     def count_tokens(self, text: str) -> int:
         return self.tokenizer.count_tokens(text)
 
-    def translate_batch(self, texts: Sequence[str], retry: bool = False) -> list[Hypothesis]:
+    def translate_batch(self, texts: Sequence[str], options: DecodingOptions = DecodingOptions()) -> list[Hypothesis]:
         if not texts:
             return []
         tok = self.tokenizer
         sources = [tok.encode(text) for text in texts]
-        limit = min(self.options.max_new_tokens or auto_max_new_tokens(max(map(len, sources)), self._cap),
-                    self._cap)
+        limit = self.output_limit(max(map(len, sources)), options)
         # transformers forces </s> as the last of `limit` tokens: CTranslate2 gets one token less.
         steps = limit - 1 if self.generation.get("forced_eos_token_id") is not None else limit
         if steps < 1:
             return [Hypothesis("", False) for _ in texts]
-        decoding = {**self._decoding, **(ANTI_REPETITION if retry else {})}
-        results = self._translator.translate_batch(sources, max_decoding_length=steps, **decoding)
+        results = self._translator.translate_batch(sources, max_decoding_length=steps, **self._fixed,
+                                                   **translate_kwargs(self.decoding(options)))
         hypotheses = []
         for result in results:
             tokens = list(result.hypotheses[0])

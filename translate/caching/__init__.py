@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from .memory import (CacheWarning, Memory, NullMemory, TranslationMemory, context_key, default_memory_path,
-                     normalise)
+                     canonical_source)
 
 __all__ = ["CacheWarning", "Memory", "NullMemory", "TranslationMemory", "context_key", "default_memory_path",
-           "normalise"]
+           "canonical_source"]

@@ -71,7 +71,7 @@ def default_memory_path() -> Path:
     return base / "translate" / FILE_NAME
 
 
-def normalise(source: str) -> str:
+def canonical_source(source: str) -> str:
     """The form a source sentence is stored under: Unicode NFC, with leading/trailing whitespace
     removed and every internal run of whitespace (anything ``str.split()`` splits on: spaces,
     tabs, newlines, NBSP, ideographic space, ...) replaced by one ASCII space."""
@@ -152,7 +152,7 @@ def _is_corrupt(exc: sqlite3.Error) -> bool:
 
 
 class TranslationMemory:
-    """Sentence translations in a SQLite file, keyed by ``(context_key(context), normalise(source))``.
+    """Sentence translations in a SQLite file, keyed by ``(context_key(context), canonical_source(source))``.
 
     ``path`` defaults to :func:`default_memory_path`. Nothing touches the disk until first use.
     A folder it creates gets mode 0o700 and a database file it creates 0o600 (existing ones are
@@ -171,10 +171,10 @@ class TranslationMemory:
     def get_many(self, context: Mapping[str, Any], sources: Sequence[str]) -> dict[str, tuple[str, str]]:
         """Cached ``(translation, status)`` for each source that has one, keyed by the caller's
         *original* source strings (lookup is by their normalised form, so several originals may
-        share one entry). Misses, and sources that normalise to ``""``, are absent."""
+        share one entry). Misses, and sources whose canonical form is ``""``, are absent."""
         by_norm: dict[str, list[str]] = {}
         for source in sources:
-            if norm := normalise(source):
+            if norm := canonical_source(source):
                 by_norm.setdefault(norm, []).append(source)
         if not by_norm:
             return {}
@@ -197,14 +197,14 @@ class TranslationMemory:
 
     def put_many(self, context: Mapping[str, Any], items: Iterable[tuple[str, str, str]]) -> None:
         """Store ``(source, translation, status)`` items in one transaction (``INSERT OR REPLACE``:
-        the newest wins). Sources that normalise to ``""`` are skipped."""
+        the newest wins). Sources whose canonical form is ``""`` are skipped."""
         key = context_key(context)
         now = time.time()
         rows = []
         for source, translation, status in items:
             if not all(isinstance(v, str) for v in (source, translation, status)):
                 raise TypeError("put_many items must be (source, translation, status) strings")
-            if norm := normalise(source):
+            if norm := canonical_source(source):
                 rows.append((key, norm, translation, status, now))
         if not rows:
             return

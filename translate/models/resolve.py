@@ -72,7 +72,7 @@ def _looks_like_path(name: str) -> bool:
 
 
 PICKLE_REFUSED = ("has only a pickle checkpoint (pytorch_model.bin), which can run code when loaded; "
-                  "convert it to safetensors, or pass --allow-pickle if you trust it")
+                  "convert it to safetensors, or allow pickle loading if you trust it")
 
 
 def _local(name: str, allow_pickle: bool) -> ResolvedModel:
@@ -85,7 +85,7 @@ def _local(name: str, allow_pickle: bool) -> ResolvedModel:
     if not resolved.has_weights:
         raise ModelNotFoundError(f"model folder '{name}' has no weights (model.safetensors)")
     if not resolved.has_safe_weights and not allow_pickle:
-        raise ModelNotFoundError(f"model folder '{name}' {PICKLE_REFUSED}")
+        raise ModelNotFoundError(f"model folder '{name}' {PICKLE_REFUSED}", option="allow_pickle")
     return resolved
 
 
@@ -157,7 +157,7 @@ def resolve_model(name: str = DEFAULT_MODEL, *, revision: str | None = None,
     if offline:
         raise ModelNotFoundError(
             f"model '{name}' is not in the Hugging Face cache and offline mode is on; "
-            "run once with network access (unset HF_HUB_OFFLINE) or pass --model PATH to a local model folder")
+            "run once with network access (unset HF_HUB_OFFLINE) or use a local model folder", option="model")
     try:
         model = _snapshot(name, revision, files + SAFE_WEIGHTS, local_only=False)
         if not model.has_safe_weights and revision is None and (pr := _safetensors_pr(name)):
@@ -169,15 +169,16 @@ def resolve_model(name: str = DEFAULT_MODEL, *, revision: str | None = None,
     except RepositoryNotFoundError:
         raise ModelNotFoundError(
             f"model '{name}' was not found on the Hugging Face Hub; check the id "
-            f"(e.g. {DEFAULT_MODEL}) or pass --model PATH to a local folder") from None
+            f"(e.g. {DEFAULT_MODEL}) or use a local model folder", option="model") from None
     except RevisionNotFoundError:
         raise ModelNotFoundError(f"model '{name}' has no revision '{revision}'") from None
     except Exception as exc:  # network failures come in many types (httpx, OSError, hub errors)
         reason = first_line(exc, 160)
         raise ModelNotFoundError(
             f"model '{name}' is not in the Hugging Face cache and could not be downloaded ({reason}); "
-            "connect to the network once, or pass --model PATH to a local model folder") from None
+            "connect to the network once, or use a local model folder", option="model") from None
     if not _usable(model, allow_pickle):
         raise ModelNotFoundError(f"model '{name}' " + (PICKLE_REFUSED.replace("has only", "offers only")
-                                                         if not allow_pickle else "has no weights on the Hub"))
+                                                         if not allow_pickle else "has no weights on the Hub"),
+                                 option=None if allow_pickle else "allow_pickle")
     return model

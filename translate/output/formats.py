@@ -1,17 +1,16 @@
-"""Output formats. Each renderer streams text chunks from translated paragraphs.
+"""Output formats: each renderer streams text chunks from translated paragraphs.
 
-- ``text``: the translation only, in the source's paragraph layout
-- ``bilingual``: each source paragraph followed by its translation
-- ``markdown``: a side-by-side table, source and translation escaped
-- ``jsonl``: a header record, then one record per sentence with its alignment
+``FORMATS`` is the one registry: the CLI's choices, its help and the README table come from it.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 from ..document import Layout, TranslatedParagraph
+from ..errors import UsageError
 
 Renderer = Callable[[Iterable[TranslatedParagraph], dict, Layout], Iterator[str]]
 _MD_SPECIAL = "\\`*_[]|~"
@@ -58,7 +57,7 @@ def json_line(record: dict) -> str:
 
 def header_record(info: dict) -> dict:
     """The JSONL header: tool version, model, revision, backend and decoding options."""
-    from .. import __version__
+    from ..version import __version__
 
     return {"type": "header", "tool": "translate", "version": __version__, **info}
 
@@ -77,13 +76,26 @@ def _jsonl(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout
             yield json_line(record)
 
 
-FORMATS: dict[str, Renderer] = {"text": _text, "bilingual": _bilingual, "markdown": _markdown, "jsonl": _jsonl}
+@dataclass(frozen=True)
+class OutputFormat:
+    """A registered output format: its renderer and a one-line description (for help and docs)."""
+
+    render: Renderer
+    description: str
+
+
+FORMATS: dict[str, OutputFormat] = {
+    "text": OutputFormat(_text, "the translation only, in the source's paragraph layout"),
+    "bilingual": OutputFormat(_bilingual, "each source paragraph, then its translation"),
+    "markdown": OutputFormat(_markdown, "a side-by-side table, source and translation escaped"),
+    "jsonl": OutputFormat(_jsonl, "a header record, then one record per sentence with its alignment"),
+}
 
 
 def render(fmt: str, paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout = "lines") -> Iterator[str]:
     """Stream the output of ``paragraphs`` in format ``fmt``."""
     try:
-        renderer = FORMATS[fmt]
+        chosen = FORMATS[fmt]
     except KeyError:
-        raise ValueError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})") from None
-    return renderer(paragraphs, info, layout)
+        raise UsageError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})", option="format") from None
+    return chosen.render(paragraphs, info, layout)

@@ -1,8 +1,9 @@
-"""Segmentation: document → paragraphs → sentences → pieces within a token budget.
+"""Segmentation: document → paragraphs → sentences → pieces within a token limit.
 
-``segment_document`` is the one entry point; the submodules hold the rules:
-``paragraphs`` (layout detection, paragraph kinds), ``sentences`` (sentence splitting
-for CJK and Latin-script text) and ``budget`` (splitting over-long sentences).
+``segment_document`` (or ``segment_stream`` for text arriving in pieces) is the entry point;
+the submodules hold the rules: ``paragraphs`` (layout detection, paragraph kinds),
+``sentences`` (sentence splitting for CJK and Latin-script text) and ``token_limit``
+(splitting over-long sentences).
 """
 
 from __future__ import annotations
@@ -10,31 +11,33 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 
 from ..document import Document, Layout, Paragraph, Sentence
-from .budget import DEFAULT_BUDGET, fit_budget
+from ..options import DEFAULT_MAX_SENTENCE_TOKENS
 from .paragraphs import LayoutChoice, iter_lines, split_paragraphs, stream_paragraphs
 from .sentences import split_sentences
+from .token_limit import split_to_token_limit
 
-__all__ = ["DEFAULT_BUDGET", "segment_document", "segment_paragraph", "segment_stream", "split_paragraphs",
-           "split_sentences", "fit_budget"]
+__all__ = ["segment_document", "segment_paragraph", "segment_stream", "split_paragraphs", "split_sentences",
+           "split_to_token_limit"]
 
 
 def segment_paragraph(text: str, count_tokens: Callable[[str], int] | None = None,
-                      budget: int = DEFAULT_BUDGET, language: str | None = None) -> tuple[Sentence, ...]:
-    """Split one paragraph into translation units, each within ``budget`` tokens."""
+                      max_tokens: int = DEFAULT_MAX_SENTENCE_TOKENS,
+                      language: str | None = None) -> tuple[Sentence, ...]:
+    """Split one paragraph into translation units, each within ``max_tokens`` tokens."""
     units: list[Sentence] = []
     for start, end in split_sentences(text, language):
-        pieces = fit_budget(text, start, end, count_tokens, budget) if count_tokens else [(start, end)]
+        pieces = split_to_token_limit(text, start, end, count_tokens, max_tokens) if count_tokens else [(start, end)]
         for s, e in pieces:
             units.append(Sentence(len(units), text[s:e], s, e, part_of_longer=len(pieces) > 1))
     return tuple(units)
 
 
 def segment_stream(pieces: Iterable[str], count_tokens: Callable[[str], int] | None = None,
-                   budget: int | Callable[[], int] = DEFAULT_BUDGET, layout: LayoutChoice = "auto",
+                   max_tokens: int | Callable[[], int] = DEFAULT_MAX_SENTENCE_TOKENS, layout: LayoutChoice = "auto",
                    language: str | None | Callable[[], str | None] = None) -> tuple[Layout, Iterator[Paragraph]]:
     """Segment text arriving in pieces, lazily: the layout, and paragraphs as they complete.
 
-    ``budget`` and ``language`` may be functions, asked once the first paragraph needs them
+    ``max_tokens`` and ``language`` may be functions, asked once the first paragraph needs them
     (e.g. a model's limit and source language, known once the model is resolved).
     """
     chosen, raw = stream_paragraphs(iter_lines(pieces), layout)
@@ -44,7 +47,7 @@ def segment_stream(pieces: Iterable[str], count_tokens: Callable[[str], int] | N
         lang: str | None = None
         for i, p in enumerate(raw):
             if limit is None:
-                limit = budget() if callable(budget) else budget
+                limit = max_tokens() if callable(max_tokens) else max_tokens
                 lang = language() if callable(language) else language
             yield Paragraph(i, p.text, p.kind, p.line, segment_paragraph(p.text, count_tokens, limit, lang))
 
@@ -52,8 +55,8 @@ def segment_stream(pieces: Iterable[str], count_tokens: Callable[[str], int] | N
 
 
 def segment_document(text: str, count_tokens: Callable[[str], int] | None = None,
-                     budget: int = DEFAULT_BUDGET, layout: LayoutChoice = "auto",
+                     max_tokens: int = DEFAULT_MAX_SENTENCE_TOKENS, layout: LayoutChoice = "auto",
                      language: str | None = None) -> Document:
     """Segment a whole document. Paragraph count and order always equal the input's."""
-    chosen, paragraphs = segment_stream([text], count_tokens, budget, layout, language)
+    chosen, paragraphs = segment_stream([text], count_tokens, max_tokens, layout, language)
     return Document(tuple(paragraphs), layout=chosen)

@@ -1,0 +1,253 @@
+"""What the ``translate`` and ``summarize`` commands share: one flag per library option, help
+panels, notes on stderr, and the runner that turns errors into one line and an exit code.
+
+Every field of :mod:`translate.options` gets its flag here (``FLAGS``); :func:`options_command`
+adds them all to a command, which then receives ``load``, ``decoding`` and ``pipeline`` objects.
+A new library option therefore needs one line here and nothing in the commands.
+Imports only typer up front: ``--help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import inspect
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, Optional, get_type_hints
+
+import typer
+
+from .errors import TranslateError
+from .options import GROUPS, LAYOUTS, DecodingOptions, LoadOptions, PipelineOptions
+
+INPUT, OUTPUT, MODEL, DECODING, SAFETY, HELP = "Input", "Output", "Model", "Decoding", "Cache & safety", "Help"
+PANELS = (INPUT, OUTPUT, MODEL, DECODING, SAFETY, HELP)  # the order help shows them in
+
+
+@dataclass(frozen=True)
+class Flag:
+    """How one library option appears on the command line."""
+
+    names: tuple[str, ...]
+    help: str
+    panel: str
+    type: Any = str
+    choices: tuple[str, ...] | None = None  # read from a registry
+    min: float | None = None
+    metavar: str | None = None
+    negates: bool = False  # ``--no-cache`` sets ``cache=False``
+
+
+def _registry_choices() -> dict[str, tuple[str, ...]]:
+    from .backends import BACKEND_CHOICES, COMPUTE_TYPES
+    from .runtime import DEVICES
+
+    return {"backend": BACKEND_CHOICES, "compute_type": COMPUTE_TYPES, "device": DEVICES}
+
+
+_CHOICES = _registry_choices()
+
+FLAGS: dict[str, Flag] = {
+    # LoadOptions
+    "model": Flag(("-m", "--model"), "Translation model: Hugging Face id or local folder.", MODEL, metavar="ID|PATH"),
+    "revision": Flag(("--revision",), "Model revision on the Hub: branch, tag or commit (default: main).", MODEL,
+                     metavar="REV"),
+    "backend": Flag(("--backend",), "auto: ctranslate2 when installed (int8 on CPU, converted once and cached), "
+                                    "else transformers.", MODEL, choices=_CHOICES["backend"]),
+    "device": Flag(("--device",), "auto picks CUDA when present (cuda:N for one GPU).", MODEL,
+                   metavar="auto|cpu|cuda"),
+    "compute_type": Flag(("--compute-type",), "CTranslate2 quantization (default: int8 on CPU, int8_float16 on "
+                                              "CUDA).", MODEL, choices=_CHOICES["compute_type"]),
+    "threads": Flag(("--threads",), "CPU threads (default: all this process may use).", MODEL, int, min=1),
+    "offline": Flag(("--offline",), "Never touch the network (like HF_HUB_OFFLINE=1).", SAFETY, bool),
+    "allow_pickle": Flag(("--allow-pickle",), "Allow loading a pytorch_model.bin (pickle) checkpoint: only for "
+                                              "models you trust.", SAFETY, bool),
+    # DecodingOptions
+    "num_beams": Flag(("--num-beams",), "Beam size (default: the model's generation config).", DECODING, int, min=1),
+    "max_new_tokens": Flag(("--max-new-tokens",), "Output tokens per sentence (default: 2 × source tokens + 16).",
+                           DECODING, int, min=1),
+    "no_repeat_ngram_size": Flag(("--no-repeat-ngram-size",), "Never repeat an n-gram of this size in a "
+                                                              "translation (0: allowed).", DECODING, int, min=0),
+    "repetition_penalty": Flag(("--repetition-penalty",), "Penalise tokens already produced (1: none; 1.2 is "
+                                                          "mild).", DECODING, float, min=0.01),
+    "length_penalty": Flag(("--length-penalty",), "Beam scores divided by length**this (>1 favours longer "
+                                                  "output; default: the model's, 1).", DECODING, float),
+    # PipelineOptions
+    "batch_size": Flag(("--batch-size",), "Sentences decoded at once.", DECODING, int, min=1),
+    "batch_tokens": Flag(("--batch-tokens",), "Padded source tokens decoded at once (long sentences: smaller "
+                                              "batches).", DECODING, int, min=1),
+    "max_sentence_tokens": Flag(("--max-sentence-tokens",), "Longer sentences are split at clauses, never "
+                                                            "truncated.", INPUT, int, min=8),
+    "layout": Flag(("--paragraphs",), "Paragraph convention: one per line, or blank-line blocks.", INPUT,
+                   choices=LAYOUTS),
+    "cache": Flag(("--no-cache",), "Neither read nor write the translation memory.", SAFETY, bool, negates=True),
+    "guard": Flag(("--no-guard",), "Skip the checks for loops, omissions and leftovers (and their retries): "
+                                   "raw decoding.", SAFETY, bool, negates=True),
+}
+# Options of the commands themselves, named here so library errors can point at them too.
+COMMAND_FLAGS = {"encoding": "--encoding", "format": "--format", "output": "--output",
+                 "summary_model": "--summary-model", "lengths": "--length", "to": "--to"}
+
+
+def flag_name(option: str) -> str | None:
+    """The command-line flag of a library option (for error hints)."""
+    if option in FLAGS:
+        return [n for n in FLAGS[option].names if n.startswith("--")][0]
+    return COMMAND_FLAGS.get(option)
+
+
+def _typer_param(name: str, default: Any) -> inspect.Parameter:
+    flag = FLAGS[name]
+    if flag.type is bool:
+        annotation: Any = bool
+        default = False
+    elif flag.choices:
+        annotation = Literal[flag.choices]  # type: ignore[valid-type]
+    else:
+        annotation = flag.type if default is not None else Optional[flag.type]
+    info = typer.Option(*flag.names, help=flag.help, rich_help_panel=flag.panel, min=flag.min,
+                        metavar="" if flag.type is bool else flag.metavar, show_default=default not in (None, False))
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
+                             annotation=Annotated[annotation, info])
+
+
+def options_command(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a typer command a flag for every library option; it is called with ``load=``,
+    ``decoding=`` and ``pipeline=`` objects built from them (its own parameters come first)."""
+    hints = get_type_hints(func, include_extras=True)
+    own = [p.replace(annotation=hints.get(p.name, p.annotation))
+           for p in inspect.signature(func).parameters.values() if p.name not in ("load", "decoding", "pipeline")]
+    added = [_typer_param(f.name, f.default) for group in GROUPS for f in dataclasses.fields(group)]
+
+    @functools.wraps(func)
+    def command(**kwargs: Any) -> Any:
+        built = {}
+        for key, group in (("load", LoadOptions), ("decoding", DecodingOptions), ("pipeline", PipelineOptions)):
+            values = {}
+            for f in dataclasses.fields(group):
+                value = kwargs.pop(f.name)
+                values[f.name] = (not value) if FLAGS[f.name].negates else value
+            built[key] = group(**values)
+        if not built["load"].offline:
+            built["load"] = dataclasses.replace(built["load"], offline=None)  # None: follow HF_HUB_OFFLINE
+        return func(**kwargs, **built)
+
+    del command.__wrapped__  # typer must see the new signature, not the original's
+    params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in sorted(own + added, key=_panel_rank)]
+    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in params}
+    return command
+
+
+def _panel_rank(param: inspect.Parameter) -> int:
+    infos = [m for m in getattr(param.annotation, "__metadata__", ()) if hasattr(m, "rich_help_panel")]
+    if isinstance(param.default, typer.models.ParameterInfo):
+        infos.append(param.default)
+    panel = infos[0].rich_help_panel if infos else None
+    return PANELS.index(panel) if panel in PANELS else -1
+
+
+# -- shared command options ------------------------------------------------------------------------------
+PathArg = Annotated[str, typer.Argument(metavar="[PATH|-]", show_default=False, help="Input file; - or none: stdin.")]
+OutputOpt = Annotated[Optional[str], typer.Option("-o", "--output", metavar="PATH", rich_help_panel=OUTPUT,
+                                                  help="Write here (atomically) instead of stdout; - is stdout.")]
+EncodingOpt = Annotated[Optional[str], typer.Option("--encoding", metavar="NAME", rich_help_panel=INPUT,
+                                                    help="Input encoding (default: detected).")]
+QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", metavar="", rich_help_panel=OUTPUT,
+                                        help="No progress bar or notes on stderr.")]
+
+
+def format_option(choices: tuple[str, ...], default: str) -> Any:
+    """``-f/--format`` with choices from a format registry."""
+    return Annotated[Literal[choices], typer.Option("-f", "--format", rich_help_panel=OUTPUT,  # type: ignore[valid-type]
+                                                    help=f"Output format (default: {default}).", show_default=False)]
+
+
+def version_option(prog: str) -> Any:
+    """An eager ``--version`` option for ``prog``."""
+    def show(value: bool) -> None:
+        if value:
+            from .version import __version__
+
+            print(f"{prog} {__version__}")
+            raise typer.Exit()
+
+    return typer.Option(False, "--version", callback=show, is_eager=True, metavar="", rich_help_panel=HELP,
+                        help="Show the version and exit.")
+
+
+def _show_help(ctx: typer.Context, value: bool) -> None:
+    if value:
+        print(ctx.get_help())
+        raise typer.Exit()
+
+
+HelpOpt = Annotated[bool, typer.Option("-h", "--help", callback=_show_help, is_eager=True, expose_value=False,
+                                       metavar="", rich_help_panel=HELP, help="Show this message and exit.")]
+
+
+def note(prog: str, message: str, quiet: bool = False) -> None:
+    """A one-line note on stderr (never mixed into the result)."""
+    if not quiet:
+        print(f"{prog}: {message}", file=sys.stderr)
+
+
+def report_suspects(prog: str, suspect: dict[str, int], quiet: bool, details: str) -> None:
+    """One summary line on stderr for sentences the guard marked suspect; ``details`` says where to look."""
+    if suspect:
+        why = "; ".join(f"{n} × {reason}" for reason, n in sorted(suspect.items(), key=lambda kv: -kv[1]))
+        note(prog, f"warning: {sum(suspect.values())} suspect sentence(s): {why} (details: {details})", quiet)
+
+
+def quiet_libraries() -> None:
+    """Keep third-party progress bars and advisory warnings off stderr; ours are enough."""
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+
+
+def new_app() -> typer.Typer:
+    """A typer app whose commands declare ``-h/--help`` themselves (``HelpOpt``), shown as a flag."""
+    return typer.Typer(add_completion=False, pretty_exceptions_enable=False, add_help_option=False)
+
+
+def error_line(exc: TranslateError) -> str:
+    """A library error as the CLI prints it: its message, plus the flag involved."""
+    flag = flag_name(exc.option) if exc.option else None
+    return f"{exc} ({flag})" if flag and flag not in str(exc) else str(exc)
+
+
+def run(typer_app: typer.Typer, prog: str, argv: list[str] | None = None) -> int:
+    """Run a command; user errors end with one line on stderr and exit 1 (runtime) or 2 (usage)."""
+    import warnings
+
+    command = typer.main.get_command(typer_app)
+    warnings.showwarning = lambda message, *_a, **_k: print(f"{prog}: warning: {message}", file=sys.stderr)
+    try:
+        result = command.main(args=argv, prog_name=prog, standalone_mode=False)
+    except typer.Exit as exc:
+        return exc.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return 130
+    except typer.TyperException as exc:  # bad usage: unknown option, invalid value...
+        print(f"{prog}: error: {exc.format_message()}", file=sys.stderr)  # type: ignore[attr-defined]
+        return getattr(exc, "exit_code", 2)
+    except TranslateError as exc:
+        print(f"{prog}: error: {error_line(exc)}", file=sys.stderr)
+        return exc.exit_code
+    except SystemExit as exc:  # typer turns a closed pipe (`| head`) into exit 1: not an error
+        if isinstance(exc.__context__, BrokenPipeError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
+        raise
+    except BrokenPipeError:  # downstream closed the pipe (e.g. `| head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the final flush cannot fail
+        return 0
+    except OSError as exc:  # stdout itself failed (disk full, closed)
+        print(f"{prog}: error: cannot write output: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return result if isinstance(result, int) else 0

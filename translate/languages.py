@@ -1,0 +1,58 @@
+"""Language helpers shared by translation and digests: which languages are CJK, what a model translates."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from .segmentation.sentences import CJK_CHARS, has_cjk
+
+CJK_LANGUAGES = frozenset({"zh", "ja", "ko", "cmn", "yue", "jap", "zho", "jpn", "kor"})
+_OPUS_MT = re.compile(r"opus-mt-(?:tc-(?:big|base)-)?([a-zA-Z]{2,3})-([a-zA-Z]{2,3})\b")
+
+_CJK_PUNCT = "“”‘’《》「」『』…—"
+
+__all__ = ["CJK_CHARS", "CJK_LANGUAGES", "has_cjk", "is_cjk", "join_sentences", "model_languages",
+           "source_language"]
+
+
+def is_cjk(language: str | None) -> bool:
+    """True for Chinese, Japanese and Korean codes (written without spaces between words)."""
+    return language in CJK_LANGUAGES
+
+
+def model_languages(name: str, folder: Path | None = None) -> tuple[str | None, str | None]:
+    """(source, target) language codes from an opus-mt id, else the folder's tokenizer config."""
+    match = _OPUS_MT.search(name)
+    if match:
+        return match.group(1).lower(), match.group(2).lower()
+    config = (folder or Path(name)) / "tokenizer_config.json"
+    try:
+        data = json.loads(config.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None, None
+    return data.get("source_lang"), data.get("target_lang")
+
+
+def source_language(name: str, folder: Path | None = None) -> str | None:
+    """Source language code of a model (e.g. ``zh`` for ``Helsinki-NLP/opus-mt-zh-en``)."""
+    return model_languages(name, folder)[0]
+
+
+def _wide(ch: str) -> bool:
+    """CJK characters and CJK/full-width punctuation: written without spaces between them."""
+    return has_cjk(ch) or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef" or ch in _CJK_PUNCT
+
+
+def join_sentences(parts: Sequence[str]) -> str:
+    """Join the sentences of one paragraph: a space between words, none inside CJK text."""
+    out = ""
+    for part in parts:
+        if not part:
+            continue
+        if out and not (_wide(out[-1]) and _wide(part[0])):
+            out += " "
+        out += part
+    return out

@@ -1,0 +1,143 @@
+"""Every option of the library, defined once, in three typed groups.
+
+- :class:`LoadOptions` — what is loaded, where and how (fixed for a :class:`~translate.Translator`'s life);
+- :class:`DecodingOptions` — how each batch is decoded (passed per call, so a retry can pass its own);
+- :class:`PipelineOptions` — how a document is cut into batches, cached and checked.
+
+Output headers and the translation-memory key are *derived* from these objects (see
+:func:`describe` and :func:`memory_context`): a field changes the memory key unless it is marked
+``output=False`` — a new option is safe by default. The CLI builds its flags from the same fields
+(``translate/commandline.py``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from .errors import UsageError
+from .models.resolve import DEFAULT_MODEL
+
+DEFAULT_BATCH_SIZE = 16
+DEFAULT_BATCH_TOKENS = 2048  # padded source tokens decoded at once (16 sentences of up to 128 tokens)
+DEFAULT_MAX_SENTENCE_TOKENS = 128  # source tokens per translation unit, well under Marian's 512
+MIN_SENTENCE_TOKENS = 8
+LAYOUTS = ("auto", "lines", "blocks")
+
+
+def _opt(default: Any, *, output: bool = True) -> Any:
+    """A field; ``output=False`` marks one that never changes a translation (not in the memory key)."""
+    return field(default=default, metadata={"output": output})
+
+
+def _at_least(owner: object, name: str, low: float, *, allow_none: bool = True) -> None:
+    value = getattr(owner, name)
+    if value is None and allow_none:
+        return
+    if value is None or value < low:
+        raise UsageError(f"{name.replace('_', ' ')} must be at least {low:g}, not {value}", option=name)
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """Which model, on which runtime and device. ``None`` = automatic.
+
+    ``backend`` is ``auto`` (CTranslate2 when installed), ``ctranslate2`` or ``transformers``;
+    ``compute_type`` is CTranslate2's quantization (default int8 on CPU, int8_float16 on CUDA);
+    ``offline=None`` follows ``HF_HUB_OFFLINE``; pickle checkpoints load only with ``allow_pickle``.
+    """
+
+    model: str = _opt(DEFAULT_MODEL)
+    revision: str | None = _opt(None)
+    backend: str = _opt("auto")
+    device: str = _opt("auto")
+    compute_type: str | None = _opt(None)
+    threads: int | None = _opt(None, output=False)
+    offline: bool | None = _opt(None, output=False)
+    allow_pickle: bool = _opt(False, output=False)
+
+    def __post_init__(self) -> None:
+        _at_least(self, "threads", 1)
+
+
+@dataclass(frozen=True)
+class DecodingOptions:
+    """How to decode. ``None`` follows the model's own ``generation_config.json``.
+
+    ``max_new_tokens=None`` is automatic: 2 × source tokens + 16, never above the model's
+    ``max_length``; a hypothesis that reaches the limit is reported as unfinished. Both backends
+    give every field the same meaning.
+    """
+
+    num_beams: int | None = _opt(None)
+    max_new_tokens: int | None = _opt(None)
+    no_repeat_ngram_size: int | None = _opt(None)
+    repetition_penalty: float | None = _opt(None)
+    length_penalty: float | None = _opt(None)
+
+    def __post_init__(self) -> None:
+        _at_least(self, "num_beams", 1)
+        _at_least(self, "max_new_tokens", 1)
+        _at_least(self, "no_repeat_ngram_size", 0)
+        if self.repetition_penalty is not None and self.repetition_penalty <= 0:
+            raise UsageError(f"repetition penalty must be positive, not {self.repetition_penalty}",
+                             option="repetition_penalty")
+
+
+@dataclass(frozen=True)
+class PipelineOptions:
+    """How documents become batches, and what guards them.
+
+    ``cache``: ``True`` uses the default translation memory, a path another file, ``False`` none.
+    ``guard``: check every translation for loops, omissions and leftovers, retry, mark suspects.
+    """
+
+    batch_size: int = _opt(DEFAULT_BATCH_SIZE, output=False)
+    batch_tokens: int = _opt(DEFAULT_BATCH_TOKENS, output=False)
+    max_sentence_tokens: int = _opt(DEFAULT_MAX_SENTENCE_TOKENS, output=False)  # units are keyed by their text
+    layout: str = _opt("auto", output=False)
+    cache: bool | str = _opt(False, output=False)
+    guard: bool = _opt(True)
+
+    def __post_init__(self) -> None:
+        _at_least(self, "batch_size", 1, allow_none=False)
+        _at_least(self, "batch_tokens", 1, allow_none=False)
+        _at_least(self, "max_sentence_tokens", MIN_SENTENCE_TOKENS, allow_none=False)
+        if self.layout not in LAYOUTS:
+            raise UsageError(f"unknown layout '{self.layout}' (choose from {', '.join(LAYOUTS)})", option="layout")
+
+
+GROUPS = (LoadOptions, DecodingOptions, PipelineOptions)
+
+
+def field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+def split_keywords(keywords: dict[str, Any], load: LoadOptions | None = None,
+                   decoding: DecodingOptions | None = None,
+                   pipeline: PipelineOptions | None = None) -> tuple[LoadOptions, DecodingOptions, PipelineOptions]:
+    """Sort loose keywords (``num_beams=4``, ``device="cpu"``...) into the three groups, on top of
+    the given objects; an unknown keyword is a ``TypeError``, as for any Python call."""
+    given = [load or LoadOptions(), decoding or DecodingOptions(), pipeline or PipelineOptions()]
+    rest = dict(keywords)
+    for k, group in enumerate(given):
+        mine = {name: rest.pop(name) for name in field_names(type(group)) if name in rest}
+        if mine:
+            given[k] = dataclasses.replace(group, **mine)
+    if rest:
+        raise TypeError(f"unknown option(s): {', '.join(sorted(rest))}")
+    return given[0], given[1], given[2]
+
+
+def describe(*groups: object) -> dict[str, Any]:
+    """Every field of the option objects, flat, for output headers (pass the effective values)."""
+    return {f.name: getattr(g, f.name) for g in groups for f in fields(g)}  # type: ignore[arg-type]
+
+
+def memory_context(*groups: object, **extra: Any) -> dict[str, Any]:
+    """What the translation memory keys on: every field that can change a translation (all but
+    those marked ``output=False``), plus ``extra`` (model identity, code version)."""
+    return {**{f.name: getattr(g, f.name) for g in groups for f in fields(g)  # type: ignore[arg-type]
+               if f.metadata.get("output", True)}, **extra}
