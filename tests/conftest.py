@@ -18,6 +18,9 @@ os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["TRANSLATE_CACHE_DIR"] = tempfile.mkdtemp(prefix="translate-tests-memory-")  # never the user's memory
 os.environ["TRANSLATE_CT2_CACHE"] = tempfile.mkdtemp(prefix="translate-tests-ct2-")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+# OpenMP workers that spin-wait make torch crawl on a busy machine; the product sets this before it
+# imports torch (translate/runtime.py), the tests must too, since they import torch themselves.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import pytest  # noqa: E402
 

@@ -176,37 +176,48 @@ def test_fuzz_random_unicode_keeps_every_paragraph(toy_model, tmp_path, text):
         assert len({r["paragraph"] for r in records}) == len(expected.paragraphs)
 
 
+# Runs the CLI in a child process whose backend stops for good before its 41st batch, and
+# says so in a file: the test kills it at that observable point, never after a guessed delay.
+STALL_AFTER_40_BATCHES = """
+import sys, threading
+from pathlib import Path
+from translate.backends.transformers_backend import TransformersBackend
+from translate.cli import main
+real, calls = TransformersBackend.translate_batch, []
+def stalling(self, texts, options):
+    calls.append(1)
+    if len(calls) > 40:
+        Path(sys.argv[1]).write_text("stalled")
+        threading.Event().wait()
+    return real(self, texts, options)
+TransformersBackend.translate_batch = stalling
+sys.exit(main(sys.argv[2:]))
+"""
+
+
 def test_kill_mid_run_then_resume(toy_model, tmp_path):
     """SIGKILL halfway: no output file appears, the memory keeps finished sentences, the rerun
     retranslates none of them."""
     doc = toy_document(300, seed=21)
-    src, dst = tmp_path / "big.txt", tmp_path / "out.txt"
+    src, dst, marker = tmp_path / "big.txt", tmp_path / "out.txt", tmp_path.parent / f"{tmp_path.name}.stalled"
     src.write_text(doc.text, encoding="utf-8")
     env = {**os.environ, "TRANSLATE_CACHE_DIR": str(tmp_path / "memory"), "PYTHONPATH": os.getcwd()}
-    args = [sys.executable, "-m", "translate", str(src), "-m", str(toy_model), "-o", str(dst), "--batch-size", "1",
-            "--backend", "transformers"]
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    args = [str(src), "-m", str(toy_model), "-o", str(dst), "--backend", "transformers"]
+    proc = subprocess.Popen([sys.executable, "-c", STALL_AFTER_40_BATCHES, str(marker), *args, "--batch-size", "1"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    while not marker.exists():  # the event: 40 batches done and stored, the 41st never returns
+        assert proc.poll() is None, proc.stderr.read().decode()
+        time.sleep(0.05)
     db = tmp_path / "memory" / "memory.sqlite3"
-    deadline = time.time() + 90
-    stored = 0
-    while time.time() < deadline and proc.poll() is None:
-        time.sleep(0.2)
-        if db.exists():
-            try:
-                with sqlite3.connect(db, timeout=1) as con:
-                    stored = con.execute("select count(*) from translations").fetchone()[0]
-            except sqlite3.Error:
-                continue
-            if stored >= 40:
-                break
-    assert proc.poll() is None, "the run finished before it could be killed"
+    with sqlite3.connect(db) as con:
+        stored = con.execute("select count(*) from translations").fetchone()[0]
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert not dst.exists()  # no partial output file
     with sqlite3.connect(db) as con:
         kept = con.execute("select count(*) from translations").fetchone()[0]
     assert kept >= stored >= 40
-    rerun = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
+    rerun = subprocess.run([sys.executable, "-m", "translate", *args], env=env, capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stderr
     assert dst.read_text(encoding="utf-8") == "\n".join(doc.expected) + "\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.txt", "memory", "out.txt"]  # killed run's temp gone
