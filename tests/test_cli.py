@@ -1,4 +1,6 @@
-"""CLI conventions: one-line errors with exit codes, stdin/stdout, atomic output, instant --help."""
+"""The translate CLI (translate/cli.py): one-line errors with exit codes, encodings, stdin/stdout,
+nothing left behind by an unwritable output, python -m and pipes, an instant --help that imports no
+torch, a lazy library, and the seed article through the CLI with every paragraph kept."""
 
 from __future__ import annotations
 
@@ -8,14 +10,7 @@ import sys
 
 import pytest
 
-from translate.cli import main
-from translate.output import atomic_writer
-
-
-def run(args, capsys):
-    code = main(args)
-    c = capsys.readouterr()
-    return code, c.out, c.err
+from tests.cli_helpers import run, run_cli
 
 
 def one_line(err: str) -> str:
@@ -103,26 +98,6 @@ def test_unwritable_output_leaves_nothing(tmp_path, toy_model, capsys):
     assert not (tmp_path / "missing").exists()
 
 
-def test_output_file_written_atomically(tmp_path, toy_model, capsys):
-    src, dst = tmp_path / "a.txt", tmp_path / "out.txt"
-    src.write_text("三猫。", encoding="utf-8")
-    dst.write_text("old", encoding="utf-8")
-    code, out, _ = run([str(src), "-m", str(toy_model), "-o", str(dst), "-q"], capsys)
-    assert code == 0 and out == "" and dst.read_text(encoding="utf-8") == "three cat.\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "out.txt"]
-
-
-def test_atomic_writer_keeps_previous_file_on_failure(tmp_path):
-    dst = tmp_path / "out.txt"
-    dst.write_text("previous", encoding="utf-8")
-    with pytest.raises(KeyboardInterrupt):
-        with atomic_writer(dst) as fh:
-            fh.write("half")
-            raise KeyboardInterrupt
-    assert dst.read_text(encoding="utf-8") == "previous"
-    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
-
-
 def _subprocess(args, **kw):
     env = {**os.environ, "PYTHONPATH": os.getcwd()}
     return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, **kw)
@@ -154,3 +129,11 @@ def test_library_is_lazy():
     code = ("import sys; import translate; t = translate.Translator('Helsinki-NLP/opus-mt-zh-en'); "
             "print([m for m in ('torch','transformers') if m in sys.modules])")
     assert _subprocess(["-c", code]).stdout.strip() == "[]"
+
+
+def test_seed_through_cli_keeps_every_paragraph(tiny_model, capsys):
+    code, out, err = run_cli(["seeds/customs-reply-zh.txt", "-m", str(tiny_model), "--max-new-tokens", "6", "-q"],
+                             capsys)
+    assert code == 0 and err == ""
+    assert len(out.rstrip("\n").split("\n")) == 23
+    assert all(line.strip() for line in out.rstrip("\n").split("\n"))

@@ -1,4 +1,5 @@
-"""The SQLite translation memory: keys, normalisation, persistence, corruption, degradation, concurrency."""
+"""The SQLite translation memory (translate/caching/): keys, normalisation, persistence, corruption,
+degradation, concurrency, and cache folders (memory and CTranslate2 conversions) private to the user."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from translate.caching import (CacheWarning, NullMemory, TranslationMemory, context_key, default_memory_path,
-                               canonical_source)
+from translate import Translator
+from translate.caching import (CacheWarning, NullMemory, TranslationMemory, canonical_source, context_key,
+                               default_memory_path)
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTEXT = {"model": "Helsinki-NLP/opus-mt-zh-en", "revision": "abc123", "backend": "transformers",
@@ -243,3 +245,13 @@ def test_two_writer_processes(tmp_path):
         assert mem.stats()["entries"] == 600
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_cache_folders_are_private(toy_model, tmp_path):
+    from translate.caching import TranslationMemory
+
+    memory = TranslationMemory(tmp_path / "private" / "memory.sqlite3")
+    Translator(str(toy_model), cache=memory).translate("三猫。")
+    assert (tmp_path / "private").stat().st_mode & 0o777 == 0o700
+    ct2 = Path(os.environ["TRANSLATE_CT2_CACHE"])
+    assert all(p.stat().st_mode & 0o077 == 0 for p in ct2.iterdir() if p.is_dir())

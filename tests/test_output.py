@@ -1,0 +1,67 @@
+"""Writing results (translate/output/): the JSONL format aligns every sentence of the seed article
+with its source span and paragraph, the Markdown table escapes Markdown and HTML in the text, and an
+output file is replaced atomically: a finished run leaves no temporary file behind, a failed one
+keeps the previous file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.cli_helpers import run, run_cli
+from translate.output import atomic_writer
+
+
+def test_seed_jsonl_alignment_complete(tiny_model, seed_text, tmp_path, capsys):
+    out = tmp_path / "seed.jsonl"
+    code, _, _ = run_cli(["seeds/customs-reply-zh.txt", "-m", str(tiny_model), "--max-new-tokens", "4",
+                          "-f", "jsonl", "-o", str(out), "-q", "--num-beams", "2", "--device", "cpu"], capsys)
+    assert code == 0
+    header, *records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert header["num_beams"] == 2 and header["device"] == "cpu" and header["max_new_tokens"] == 4
+    from translate.segmentation import segment_document
+
+    assert len(records) == segment_document(seed_text).sentence_count == 35
+    paragraphs = [line.strip().lstrip("\u3000") for line in seed_text.splitlines() if line.strip()]
+    assert sorted({r["paragraph"] for r in records}) == list(range(23))
+    for i, para in enumerate(paragraphs):
+        mine = [r for r in records if r["paragraph"] == i]
+        assert [r["sentence"] for r in mine] == list(range(len(mine)))
+        assert all(para[r["start"]:r["end"]] == r["source"] for r in mine)
+        assert "".join(r["source"] for r in mine) == para  # nothing between sentences is lost
+        assert all(r["translation"] for r in mine)
+
+
+def test_markdown_format(tiny_model, tmp_path, capsys):
+    src = tmp_path / "in.txt"
+    src.write_text("标题\n　　正文|<x>加粗</x>*星*。\n", encoding="utf-8")  # not an HTML remnant: kept, escaped
+    code, out, _ = run_cli([str(src), "-m", str(tiny_model), "--max-new-tokens", "3", "-f", "markdown", "-q"],
+                           capsys)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "| # | Source | Translation |"
+    assert len(lines) == 4
+    assert lines[2].startswith("| 1 | **标题** |")
+    assert "正文\\|&lt;x&gt;加粗&lt;/x&gt;\\*星\\*。" in lines[3]
+    assert "<x>" not in out
+
+
+def test_output_file_written_atomically(tmp_path, toy_model, capsys):
+    src, dst = tmp_path / "a.txt", tmp_path / "out.txt"
+    src.write_text("三猫。", encoding="utf-8")
+    dst.write_text("old", encoding="utf-8")
+    code, out, _ = run([str(src), "-m", str(toy_model), "-o", str(dst), "-q"], capsys)
+    assert code == 0 and out == "" and dst.read_text(encoding="utf-8") == "three cat.\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "out.txt"]
+
+
+def test_atomic_writer_keeps_previous_file_on_failure(tmp_path):
+    dst = tmp_path / "out.txt"
+    dst.write_text("previous", encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_writer(dst) as fh:
+            fh.write("half")
+            raise KeyboardInterrupt
+    assert dst.read_text(encoding="utf-8") == "previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
