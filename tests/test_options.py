@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from translate import DecodingOptions, LoadOptions, PipelineOptions, Translator, UsageError
+from translate import DecodingOptions, LoadOptions, Translator, UsageError
 from translate.cli import main
 from translate.commandline import FLAGS
 from translate.options import GROUPS, memory_context, split_keywords
