@@ -13,6 +13,7 @@ Output headers and the translation-memory key are *derived* from these objects (
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -26,9 +27,10 @@ MIN_SENTENCE_TOKENS = 8
 LAYOUTS = ("auto", "lines", "blocks")
 
 
-def _opt(default: Any, *, output: bool = True) -> Any:
-    """A field; ``output=False`` marks one that never changes a translation (not in the memory key)."""
-    return field(default=default, metadata={"output": output})
+def _opt(default: Any, *, output: bool = True, neutral: Any = None) -> Any:
+    """A field; ``output=False`` marks one that never changes a translation (not in the memory key);
+    ``neutral`` is a decoding option's value when neither the user nor the model sets it."""
+    return field(default=default, metadata={"output": output, "neutral": neutral})
 
 
 def _at_least(owner: object, name: str, low: float, *, allow_none: bool = True) -> None:
@@ -63,18 +65,19 @@ class LoadOptions:
 
 @dataclass(frozen=True)
 class DecodingOptions:
-    """How to decode. ``None`` follows the model's own ``generation_config.json``.
+    """How to decode. ``None`` follows the model's own ``generation_config.json`` (the field names
+    are transformers' generation names), else the neutral value.
 
     ``max_new_tokens=None`` is automatic: 2 × source tokens + 16, never above the model's
     ``max_length``; a hypothesis that reaches the limit is reported as unfinished. Both backends
     give every field the same meaning.
     """
 
-    num_beams: int | None = _opt(None)
+    num_beams: int | None = _opt(None, neutral=1)
     max_new_tokens: int | None = _opt(None)
-    no_repeat_ngram_size: int | None = _opt(None)
-    repetition_penalty: float | None = _opt(None)
-    length_penalty: float | None = _opt(None)
+    no_repeat_ngram_size: int | None = _opt(None, neutral=0)
+    repetition_penalty: float | None = _opt(None, neutral=1.0)
+    length_penalty: float | None = _opt(None, neutral=1.0)
 
     def __post_init__(self) -> None:
         _at_least(self, "num_beams", 1)
@@ -83,6 +86,16 @@ class DecodingOptions:
         if self.repetition_penalty is not None and self.repetition_penalty <= 0:
             raise UsageError(f"repetition penalty must be positive, not {self.repetition_penalty}",
                              option="repetition_penalty")
+
+    def resolved(self, model_defaults: Mapping[str, Any]) -> DecodingOptions:
+        """What runs: each unset field from ``model_defaults`` (a generation config), else neutral."""
+        def pick(f: dataclasses.Field) -> Any:
+            for value in (getattr(self, f.name), model_defaults.get(f.name), f.metadata["neutral"]):
+                if value is not None:
+                    return value
+            return None
+
+        return DecodingOptions(**{f.name: pick(f) for f in fields(self)})
 
 
 @dataclass(frozen=True)

@@ -61,18 +61,8 @@ class Backend(ABC):
         return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
     def decoding(self, options: DecodingOptions) -> DecodingOptions:
-        """``options`` with every ``None`` filled from the model's generation config (what runs).
-        ``max_new_tokens`` stays ``None`` when automatic: it is set per batch."""
-        gen = self.generation
-        return dataclasses.replace(
-            options,
-            num_beams=options.num_beams or gen.get("num_beams") or 1,
-            no_repeat_ngram_size=options.no_repeat_ngram_size if options.no_repeat_ngram_size is not None
-            else gen.get("no_repeat_ngram_size") or 0,
-            repetition_penalty=options.repetition_penalty or gen.get("repetition_penalty") or 1.0,
-            length_penalty=options.length_penalty if options.length_penalty is not None
-            else gen.get("length_penalty", 1.0),
-        )
+        """``options`` as they run: unset fields from the model's generation config, else neutral."""
+        return options.resolved(self.generation)
 
     def output_limit(self, source_tokens: int, options: DecodingOptions) -> int:
         """Output tokens allowed for a batch whose longest source has ``source_tokens`` tokens."""

@@ -144,8 +144,16 @@ def convert_marian(source: Path, output: Path, quantization: str) -> Path:
                 spec.register_file(str(path / name))
             return spec
 
+    from transformers.utils import logging as hf_logging
+
     files = [name for name in COPY_FILES if (source / name).is_file()]
-    MarianConverter(str(source), copy_files=files).convert(str(output), quantization=quantization)
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()  # "Loading weights" bars are noise here: our notes say what happens
+    try:
+        MarianConverter(str(source), copy_files=files).convert(str(output), quantization=quantization)
+    finally:
+        if bars:
+            hf_logging.enable_progress_bar()
     return output
 
 
