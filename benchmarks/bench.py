@@ -48,8 +48,7 @@ def build_model() -> Path:
     """The random opus-mt-zh-en-shaped model, built once."""
     if (MODEL / "model.safetensors").exists():
         return MODEL
-    from tests.conftest import ENGLISH
-    from tests.factory import OPUS_MT_ZH_EN, build_marian
+    from benchmarks.factory import ENGLISH, OPUS_MT_ZH_EN, build_marian
 
     lines = [line.strip() for line in SEED.read_text(encoding="utf-8").splitlines() if line.strip()]
     pad = OPUS_MT_ZH_EN.vocab_size - 1

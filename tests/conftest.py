@@ -24,18 +24,11 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import pytest  # noqa: E402
 
+from benchmarks.factory import ENGLISH  # noqa: E402, F401  (the tests import it from here)
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "customs-reply-zh.txt"
 TOY_MODEL = ROOT / "tests" / "toy" / "toy-zh-en"
-
-ENGLISH = """The customs office reported a record number of inspections this year.
-Officials said the new rules would speed up trade across the border.
-Trains now run directly from the border town to the capital of Laos.
-Staff at the mountain pass work in thin air and bitter cold.
-The letter praised their loyalty and encouraged them to serve the people.
-Exports of machinery and electronics grew faster than expected.
-Inspectors use new technology to check luggage at the airport.
-The director promised to improve efficiency and protect national security.""".splitlines()
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +45,7 @@ def toy_model() -> Path:
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory, seed_text) -> Path:
     """A tiny random MarianMT model with real sentencepiece tokenizers trained on the seed + English."""
-    from tests.factory import build_marian
+    from benchmarks.factory import build_marian
 
     source = [line.strip() for line in seed_text.splitlines() if line.strip()]
     return build_marian(tmp_path_factory.mktemp("tiny-zh-en"), source, ENGLISH * 3,

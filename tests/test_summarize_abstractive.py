@@ -16,7 +16,7 @@ ARTICLE = "Customs news\n" + "\n".join(
 
 @pytest.fixture(scope="module")
 def tiny_bart(tmp_path_factory):
-    from tests.factory import build_bart
+    from benchmarks.factory import build_bart
 
     return build_bart(tmp_path_factory.mktemp("tiny-bart"), ENGLISH * 5, window=96)
 

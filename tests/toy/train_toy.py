@@ -18,7 +18,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
-from tests.factory import Shape, write_model, write_tokenizer  # noqa: E402
+from benchmarks.factory import Shape, write_model, write_tokenizer  # noqa: E402
 
 LEXICON = {
     "一": "one", "二": "two", "三": "three", "四": "four", "五": "five", "六": "six",

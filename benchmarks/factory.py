@@ -1,7 +1,8 @@
-"""Build small MarianMT models offline: real sentencepiece tokenizers, Marian layout.
+"""Build MarianMT models offline: real sentencepiece tokenizers, Marian layout, random weights.
 
-Used by the test suite (tiny random models, the toy model) and by the benchmarks
-(a random model with exactly the opus-mt-zh-en shape). Nothing here touches the network.
+Used by the benchmarks (a random model with exactly the opus-mt-zh-en shape) and by the test
+suite (tiny random models, the toy model). Importing it changes nothing in the environment and
+touches no network; building imports torch, transformers and sentencepiece.
 """
 
 from __future__ import annotations
@@ -13,6 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 EOS, UNK, PAD = "</s>", "<unk>", "<pad>"
+
+# English lines to train target-side tokenizers on (the source side trains on the seed article).
+ENGLISH = """The customs office reported a record number of inspections this year.
+Officials said the new rules would speed up trade across the border.
+Trains now run directly from the border town to the capital of Laos.
+Staff at the mountain pass work in thin air and bitter cold.
+The letter praised their loyalty and encouraged them to serve the people.
+Exports of machinery and electronics grew faster than expected.
+Inspectors use new technology to check luggage at the airport.
+The director promised to improve efficiency and protect national security.""".splitlines()
 
 
 @dataclass(frozen=True)
