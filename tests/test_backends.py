@@ -240,3 +240,28 @@ def test_light_modules_import_no_torch():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+REPEATING = ["三猫三猫三猫。", "大海大海有鱼。", "红花红花红车红书。", "一二一二一二一二。", "山水山水看山水。"]
+
+
+@pytest.mark.parametrize("controls", [
+    {"no_repeat_ngram_size": 1}, {"no_repeat_ngram_size": 2}, {"repetition_penalty": 3.0},
+    {"length_penalty": 0.2}, {"length_penalty": 2.0},
+    {"no_repeat_ngram_size": 2, "repetition_penalty": 1.5, "length_penalty": 0.6},
+], ids=lambda c: ",".join(f"{k}={v}" for k, v in c.items()))
+def test_decoding_controls_mean_the_same_on_both_backends(toy_model, ct2_cache, controls):
+    """float32: once a control pushes decoding off the learned path, the alternatives are near-ties
+    that int8 rounding can reorder. The repetition penalty acts on logits on both (CTRL's rule)."""
+    sentences = REPEATING + [sample(random.Random(i)) for i in range(20)]
+    hf, ct = backends(toy_model, ct2_cache, "float32")
+    options = DecodingOptions(num_beams=4, **controls)
+    assert ct.translate_batch(sentences, options) == hf.translate_batch(sentences, options)
+
+
+@pytest.mark.parametrize("controls", [{"no_repeat_ngram_size": 1}, {"repetition_penalty": 5.0}])
+def test_repetition_controls_take_effect(toy_model, ct2_cache, controls):
+    for backend in backends(toy_model, ct2_cache, "int8"):
+        plain = backend.translate_batch(REPEATING[:1], DecodingOptions(num_beams=4))[0].text
+        assert plain == "three cat three cat three cat."
+        assert backend.translate_batch(REPEATING[:1], DecodingOptions(num_beams=4, **controls))[0].text != plain

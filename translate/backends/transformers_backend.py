@@ -8,7 +8,8 @@ to the source model for Marian checkpoints with a shared vocabulary.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from functools import cached_property
 
 from ..errors import ModelNotFoundError, first_line
@@ -18,10 +19,42 @@ from .base import Backend, Hypothesis
 
 
 def generate_kwargs(options: DecodingOptions, limit: int) -> dict:
-    """The mapping of decoding options onto ``generate()`` (``options`` already effective)."""
+    """The mapping of decoding options onto ``generate()`` (``options`` already effective).
+    The repetition penalty is applied by :func:`penalised_logits` instead of transformers' own."""
     return dict(max_new_tokens=limit, num_beams=options.num_beams,
-                no_repeat_ngram_size=options.no_repeat_ngram_size, repetition_penalty=options.repetition_penalty,
-                length_penalty=options.length_penalty)
+                no_repeat_ngram_size=options.no_repeat_ngram_size, length_penalty=options.length_penalty)
+
+
+@contextlib.contextmanager
+def penalised_logits(model, penalty: float) -> Iterator[None]:
+    """The CTRL repetition penalty on the raw logits of every step (a logit of an already produced
+    token is divided by ``penalty`` when positive, multiplied when negative) — what CTranslate2
+    does. transformers' own penalty acts on log-probabilities under beam search, which penalises
+    confident tokens far less: the same number would mean two things on the two backends."""
+    if penalty == 1.0:
+        yield
+        return
+    torch = import_torch()
+    seen: dict[str, object] = {}
+    prepare = model.prepare_inputs_for_generation
+
+    def remember(input_ids, *args, **kwargs):  # the decoder tokens so far, beams reordered
+        seen["ids"] = input_ids
+        return prepare(input_ids, *args, **kwargs)
+
+    def penalise(module, args, output):
+        logits, ids = output.logits[:, -1, :], seen["ids"]
+        scores = torch.gather(logits, 1, ids)
+        logits.scatter_(1, ids, torch.where(scores < 0, scores * penalty, scores / penalty))
+        return output
+
+    model.prepare_inputs_for_generation = remember
+    handle = model.register_forward_hook(penalise)
+    try:
+        yield
+    finally:
+        handle.remove()
+        del model.prepare_inputs_for_generation
 
 
 class TransformersBackend(Backend):
@@ -80,8 +113,9 @@ class TransformersBackend(Backend):
         tok = self.tokenizer
         enc = tok(list(texts), return_tensors="pt", padding=True).to(self.device)
         limit = self.output_limit(int(enc["attention_mask"].sum(1).max()), options)
-        with torch.inference_mode():
-            out = model.generate(**enc, **generate_kwargs(self.decoding(options), limit))
+        options = self.decoding(options)
+        with torch.inference_mode(), penalised_logits(model, options.repetition_penalty):
+            out = model.generate(**enc, **generate_kwargs(options, limit))
         decoded = tok.batch_decode(out, skip_special_tokens=True, use_source_tokenizer=False)
         pad, eos = model.generation_config.pad_token_id, model.generation_config.eos_token_id
         eos = eos[0] if isinstance(eos, list) else eos
