@@ -1,12 +1,17 @@
 """Writing results: stdout, or a file replaced atomically (temp file + fsync + rename).
 
 A failed or interrupted run never leaves a half-written file: the previous file, if any, stays.
+Only regular files (and new paths) are replaced that way. What is not a regular file is written
+through, never replaced: a device such as ``/dev/null``, a FIFO, ``/dev/stdout``. A symlink stays a
+symlink (the file it points to is replaced atomically); a read-only file is refused, even for
+root; an existing file keeps its permissions.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -23,15 +28,18 @@ def atomic_writer(path: str | Path) -> Iterator[TextIO]:
     Errors raised inside the block propagate unchanged (after the temp file is removed); only
     failures to write the file itself become ``OutputError``.
     """
-    target = Path(path)
+    shown = Path(path)
+    target = Path(os.path.realpath(path))  # through symlinks: the link stays, its target is replaced
     if target.is_dir():
-        raise OutputError(f"cannot write '{target}': it is a directory")
+        raise OutputError(f"cannot write '{shown}': it is a directory", option="output")
+    if target.exists() and not (target.stat().st_mode & 0o222):
+        raise OutputError(f"'{shown}' is read-only; make it writable or choose another output", option="output")
     _remove_orphans(target)
     try:
         fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".",
                                    prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp")
     except OSError as exc:
-        raise OutputError(f"cannot write '{target}': {exc.strerror or exc}") from None
+        raise OutputError(f"cannot write '{shown}': {exc.strerror or exc}", option="output") from None
     handle = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
     try:
         yield _Guarded(handle, target)
@@ -54,7 +62,7 @@ def atomic_writer(path: str | Path) -> Iterator[TextIO]:
     except OSError as exc:
         handle.close()
         _unlink(tmp)
-        raise OutputError(f"cannot write '{target}': {exc.strerror or exc}") from None
+        raise OutputError(f"cannot write '{shown}': {exc.strerror or exc}", option="output") from None
 
 
 class _Guarded:
@@ -67,7 +75,7 @@ class _Guarded:
         try:
             return self._handle.write(text)
         except OSError as exc:
-            raise OutputError(f"cannot write '{self._target}': {exc.strerror or exc}") from None
+            raise OutputError(f"cannot write '{self._target}': {exc.strerror or exc}", option="output") from None
 
     def flush(self) -> None:
         self._handle.flush()
@@ -96,12 +104,44 @@ def _unlink(path: str) -> None:
         os.unlink(path)
 
 
+def _writes_through(path: Path) -> bool:
+    """True for what must be written to, not replaced: devices, FIFOs, sockets, and the process's
+    own standard streams (``/dev/stdout`` and ``/proc/self/fd/N`` whatever they point to)."""
+    if str(path) in ("/dev/stdout", "/dev/stderr") or str(path).startswith(("/dev/fd/", "/proc/self/fd/")):
+        return True
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+@contextlib.contextmanager
+def _write_through(path: Path) -> Iterator[TextIO]:
+    try:
+        handle = open(path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise OutputError(f"cannot write '{path}': {exc.strerror or exc}", option="output") from None
+    try:
+        yield _Guarded(handle, path)  # type: ignore[misc]
+        handle.flush()
+    except OSError as exc:
+        raise OutputError(f"cannot write '{path}': {exc.strerror or exc}", option="output") from None
+    finally:
+        with contextlib.suppress(OSError):
+            handle.close()
+
+
 @contextlib.contextmanager
 def open_output(path: str | Path | None) -> Iterator[TextIO]:
-    """stdout for ``None`` or ``"-"``, else an atomic file writer."""
+    """stdout for ``None`` or ``"-"``; a device, FIFO or ``/dev/stdout`` written through; else an
+    atomic file writer."""
     if path is None or str(path) == "-":
         yield sys.stdout
         sys.stdout.flush()
+    elif _writes_through(Path(path)):
+        with _write_through(Path(path)) as handle:
+            yield handle
     else:
         with atomic_writer(path) as handle:
             yield handle
