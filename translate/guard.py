@@ -1,9 +1,10 @@
 """Guarding against model misbehaviour, sentence by sentence.
 
 ``nothing_to_translate`` finds units that pass through verbatim (numbers, URLs, e-mail addresses,
-punctuation, Latin-script words inside Chinese text). ``check`` finds what Marian models do when
+punctuation, Latin-script words inside Chinese text). ``problem`` finds what Marian models do when
 they fail: repetition loops (“Come on, come on, …”), empty output, output cut at the length
-limit, untranslated source characters, and output far too long or too short for the source.
+limit, untranslated source characters, output far too long or too short for the source, and a
+number or Latin-script token of the source that did not carry over (``carryover``).
 Suspect sentences are retried with a finer split and anti-repetition decoding; the best attempt
 is kept and marked.
 """
@@ -13,9 +14,10 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from .carryover import missing_numbers, missing_tokens
 from .languages import is_cjk
 from .options import DecodingOptions
-from .segmentation.sentences import CJK_CHARS, has_cjk
+from .languages import CJK_CHARS, has_cjk
 
 ANTI_REPETITION = {"no_repeat_ngram_size": 3, "repetition_penalty": 1.2}
 _CJK_CHAR = re.compile(f"[{CJK_CHARS}]")
@@ -25,7 +27,8 @@ _EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
 _RETRY_SPLIT = re.compile(r"(?<=[，、：；,;:])")
 
 # how bad each problem is, to keep the best of two attempts
-SEVERITY = {"empty": 4, "repetition": 4, "limit": 3, "untranslated": 3, "too long": 2, "too short": 1}
+SEVERITY = {"empty": 4, "repetition": 4, "limit": 3, "untranslated": 3, "too long": 2, "too short": 1,
+            "missing number": 2, "missing token": 2}
 REASONS = {
     "empty": "empty translation",
     "repetition": "repetition loop in the output",
@@ -33,6 +36,8 @@ REASONS = {
     "untranslated": "untranslated source-script characters in the output",
     "too long": "output far longer than the source justifies",
     "too short": "output suspiciously short for the source (possible omission)",
+    "missing number": "missing number",
+    "missing token": "missing token",
 }
 
 
@@ -85,6 +90,10 @@ def problem(source: str, output: str, finished: bool, target_cjk: bool = False) 
         return "too long"
     if src_size >= 15 and out_words < 0.12 * src_size:
         return "too short"
+    if missing_numbers(source, output):
+        return "missing number"
+    if src_cjk and not target_cjk and missing_tokens(source, output):
+        return "missing token"
     return None
 
 

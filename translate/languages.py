@@ -7,8 +7,9 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from .segmentation.sentences import CJK_CHARS, has_cjk
-
+HAN_KANA = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
+CJK_CHARS = HAN_KANA + "\uac00-\ud7af"  # plus Hangul
+_CJK = re.compile(f"[{CJK_CHARS}]")
 CJK_LANGUAGES = frozenset({"zh", "ja", "ko", "cmn", "yue", "jap", "zho", "jpn", "kor"})
 _OPUS_MT = re.compile(r"opus-mt-(?:tc-(?:big|base)-)?([a-zA-Z]{2,3})-([a-zA-Z]{2,3})\b")
 
@@ -16,6 +17,11 @@ _CJK_PUNCT = "“”‘’《》「」『』…—"
 
 __all__ = ["CJK_CHARS", "CJK_LANGUAGES", "has_cjk", "is_cjk", "join_sentences", "model_languages",
            "source_language"]
+
+
+def has_cjk(text: str) -> bool:
+    """True when ``text`` contains a Chinese, Japanese or Korean character."""
+    return bool(_CJK.search(text))
 
 
 def is_cjk(language: str | None) -> bool:

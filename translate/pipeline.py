@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .assemble import Outcome, assemble_paragraph
-from .backends import Backend, check_backend, create_backend
+from .backends import Backend, Hypothesis, check_backend, create_backend
 from .caching import Memory, NullMemory, TranslationMemory
 from .document import Document, Layout, Paragraph, TranslatedDocument, TranslatedParagraph
 from .guard import REASONS, SEVERITY, nothing_to_translate, problem, retry_decoding, retry_pieces
@@ -20,6 +20,7 @@ from .languages import is_cjk, join_sentences, model_languages
 from .models import resolve_model
 from .options import DecodingOptions, LoadOptions, PipelineOptions, describe, memory_context, split_keywords
 from .segmentation import segment_paragraph, segment_stream
+from .spans import join_around, mask
 from .version import __version__
 
 Progress = Callable[[int], None]
@@ -275,11 +276,30 @@ class Translator:
             if error is not None:
                 raise error
 
+    def _decode(self, units: list[str], options: DecodingOptions) -> list[Hypothesis]:
+        """Translate units with their protected spans (URLs, e-mail addresses, paths, code...) masked;
+        a unit whose placeholders did not survive is translated around its spans instead (all
+        such units of the batch in one more call). Spans never go through the model as text."""
+        masked = [mask(u) for u in units]
+        hyps = self.backend.translate_batch([m.text for m in masked], options)
+        result: list[Hypothesis | None] = []
+        for m, h in zip(masked, hyps):
+            restored = m.restore(h.text)
+            result.append(None if restored is None else Hypothesis(restored, h.finished))
+        around = {i: masked[i].pieces() for i, r in enumerate(result) if r is None}
+        texts = [text for pieces in around.values() for is_span, text in pieces if not is_span]
+        out = iter(self.backend.translate_batch(texts, options) if texts else [])
+        for i, pieces in around.items():
+            got = [next(out) for is_span, _ in pieces if not is_span]
+            result[i] = Hypothesis(join_around(pieces, [h.text for h in got], is_cjk(self._target)),
+                                   all(h.finished for h in got))
+        return result  # type: ignore[return-value]
+
     def _translate_batch(self, batch: list[str]) -> list[Outcome]:
         """Translate one batch; with the guard on, retry what looks wrong — all such sentences of
         the batch together, each split into its clauses, with anti-repetition decoding — and keep
         the better attempt of each."""
-        hyps = self.backend.translate_batch(batch, self.decoding)
+        hyps = self._decode(batch, self.decoding)
         if not self.pipeline.guard:
             return [Outcome(h.text) if h.finished else Outcome(h.text, "suspect", REASONS["limit"]) for h in hyps]
         target_cjk = is_cjk(self._target)
@@ -288,7 +308,7 @@ class Translator:
         suspects = [i for i, p in enumerate(found) if p]
         pieces = {i: retry_pieces(batch[i]) for i in suspects}
         flat = [piece for i in suspects for piece in pieces[i]]
-        again = iter(self.backend.translate_batch(flat, retry_decoding(self.decoding)) if flat else [])
+        again = iter(self._decode(flat, retry_decoding(self.decoding)) if flat else [])
         for i in suspects:
             retried = [next(again) for _ in pieces[i]]
             text = join_sentences([h.text for h in retried])

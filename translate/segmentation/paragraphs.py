@@ -9,7 +9,7 @@ from itertools import chain, islice
 from typing import Literal
 
 from ..document import Layout, ParagraphKind
-from .sentences import has_cjk
+from ..languages import has_cjk
 
 LayoutChoice = Literal["auto", "lines", "blocks"]
 

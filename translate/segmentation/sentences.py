@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-HAN_KANA = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
-CJK_CHARS = HAN_KANA + "\uac00-\ud7af"  # plus Hangul
-_CJK = re.compile(f"[{CJK_CHARS}]")
+from ..languages import HAN_KANA, has_cjk
+from ..spans import protected_spans
+
 _HAN_KANA = re.compile(f"[{HAN_KANA}]")
 TERMINATORS = frozenset("。！？；!?;…")
 CLOSERS = frozenset("”’」』）)】〕〉\"'")
@@ -23,11 +23,6 @@ _ATTRIBUTION = re.compile(r"[^。！？；!?;…“”\n]{1,16}?(说|表示|称|
 # languages pysbd has rules for; others use its English rules
 _PYSBD_LANGS = {"en", "hi", "mr", "zh", "es", "am", "ar", "hy", "bg", "ur", "ru", "pl", "fa", "nl",
                 "da", "fr", "my", "el", "it", "ja", "de", "kk", "sk"}
-
-
-def has_cjk(text: str) -> bool:
-    """True when ``text`` contains a Chinese, Japanese or Korean character."""
-    return bool(_CJK.search(text))
 
 
 def cjk_boundaries(text: str) -> list[int]:
@@ -89,17 +84,32 @@ def spans_between(text: str, cuts: list[int]) -> list[tuple[int, int]]:
     return spans
 
 
-_UNBREAKABLE = re.compile(r"(?:https?://|ftp://|www\.)[^\s\u3000-\u303f\uff00-\uffef“”‘’]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_LATIN_END = re.compile(rf"(?<=[A-Za-z0-9])[.!?]+[\"'”’)\]]*(?=\s+[{HAN_KANA}])")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
+def latin_sentence_ends(text: str, cuts: list[int]) -> list[int]:
+    """Extra cuts in CJK text after a whole Latin-script sentence (3+ words, no CJK) that runs into
+    the next CJK sentence (…大山。The cat looks at the mountain. 五小狗…): it becomes its own unit."""
+    extra = []
+    for m in _LATIN_END.finditer(text):
+        start = max([c for c in cuts if c <= m.start()], default=0)
+        before = text[start:m.end()]
+        if not has_cjk(before) and len(_LATIN_WORD.findall(before)) >= 3:
+            extra.append(m.end())
+    return extra
+
 
 
 def split_sentences(text: str, language: str | None = None) -> list[tuple[int, int]]:
     """Sentence spans of one paragraph; an unterminated tail is kept as a sentence.
-    URLs and e-mail addresses are never cut."""
+    Protected spans (URLs, e-mail addresses, paths, code: ``spans.py``) are never cut."""
     if _HAN_KANA.search(text):  # Chinese and Japanese rules; Korean ends sentences with "." like English
         cuts = cjk_boundaries(text)
+        cuts += latin_sentence_ends(text, cuts)
     else:
         cuts = latin_boundaries(text, language or "en")
-    protected = [m.span() for m in _UNBREAKABLE.finditer(text)]
+    protected = protected_spans(text)
     if protected:
         cuts = [c for c in cuts if not any(start < c < end for start, end in protected)]
     return spans_between(text, cuts)
