@@ -259,3 +259,28 @@ def test_batching_is_invisible(tiny_model, seed_text, batch_size):
     reference = Translator(str(tiny_model), batch_size=35, num_beams=1, max_new_tokens=5).translate(seed_text)
     other = Translator(str(tiny_model), batch_size=batch_size, num_beams=1, max_new_tokens=5).translate(seed_text)
     assert [p.translation for p in other.paragraphs] == [p.translation for p in reference.paragraphs]
+
+
+def test_library_translate_file_streams_in_bounded_memory(toy_model, tmp_path):
+    """The library streams like the command: translate_file's peak memory on a 12 MB input (lines of
+    numbers, which pass through, and lines to translate) is that of a 1.2 MB input, give or take
+    the noise — not the 100 MB and more that 100,000 paragraphs held as objects would take."""
+    line = " ".join(str(10_000 + i) for i in range(20))
+    code = ("import resource, sys; from translate import translate_file; "
+            "done = translate_file(sys.argv[1], sys.argv[2], model=sys.argv[3], device='cpu'); "
+            "print(done.paragraphs, done.counts['translated'], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    peaks = {}
+    for count in (10_000, 100_000):
+        src, dst = tmp_path / f"in-{count}.txt", tmp_path / f"out-{count}.txt"
+        src.write_text("".join(f"{line}\n" if i % 1000 else "三猫。\n" for i in range(count)), encoding="utf-8")
+        proc = subprocess.run([sys.executable, "-c", code, str(src), str(dst), str(toy_model)], env=env,
+                              capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        paragraphs, translated, peak_kb = map(int, proc.stdout.split())
+        assert paragraphs == count and translated == count // 1000
+        with dst.open(encoding="utf-8") as out:
+            assert [next(out) for _ in range(2)] == ["three cat.\n", f"{line}\n"]
+        peaks[count] = peak_kb / 1024
+    assert (tmp_path / "in-100000.txt").stat().st_size > 8 << 20  # above the streaming threshold
+    assert peaks[100_000] < peaks[10_000] + 60, peaks
