@@ -11,54 +11,11 @@ import pytest
 
 from translate.cli import main
 from translate.errors import ModelNotFoundError
-from translate.models import resolve, resolve_model
+from translate.models import resolve_model
 
 
-def fake_folder(path, weights):
-    path.mkdir(parents=True)
-    (path / "config.json").write_text(json.dumps({"model_type": "marian"}))
-    (path / weights).write_bytes(b"weights")
-    return path
-
-
-def test_pickle_only_repo_uses_the_hub_bots_safetensors_pull_request(tmp_path, monkeypatch):
-    """Control flow only (no network here): main has only pytorch_model.bin, the conversion PR
-    has model.safetensors; the PR's snapshot is what resolves."""
-    from huggingface_hub.errors import LocalEntryNotFoundError
-
-    main = fake_folder(tmp_path / "main" / ("a" * 40), "pytorch_model.bin")
-    pr = fake_folder(tmp_path / "pr" / ("b" * 40), "model.safetensors")
-    calls = []
-
-    def snapshot(name, revision, patterns, local_only):
-        calls.append((revision, local_only))
-        if local_only:
-            raise LocalEntryNotFoundError("not cached")
-        folder = pr if revision == "refs/pr/7" else main
-        return resolve.ResolvedModel(name, folder, folder.name)
-
-    monkeypatch.setattr(resolve, "_snapshot", snapshot)
-    monkeypatch.setattr(resolve, "_safetensors_pr", lambda name: "refs/pr/7")
-    model = resolve_model("Helsinki-NLP/opus-mt-xx-yy", offline=False)
-    assert model.path == pr and model.revision == "b" * 40
-    assert calls == [(None, True), (None, False), ("refs/pr/7", False)]
-
-
-def test_pickle_only_repo_without_conversion_is_refused(tmp_path, monkeypatch):
-    from huggingface_hub.errors import LocalEntryNotFoundError
-
-    main = fake_folder(tmp_path / ("a" * 40), "pytorch_model.bin")
-
-    def snapshot(name, revision, patterns, local_only):
-        if local_only:
-            raise LocalEntryNotFoundError("not cached")
-        return resolve.ResolvedModel(name, main, main.name)
-
-    monkeypatch.setattr(resolve, "_snapshot", snapshot)
-    monkeypatch.setattr(resolve, "_safetensors_pr", lambda name: None)
-    with pytest.raises(ModelNotFoundError, match="pickle") as caught:
-        resolve_model("Helsinki-NLP/opus-mt-xx-yy", offline=False)
-    assert caught.value.option == "allow_pickle"  # the CLI names --allow-pickle (tested below)
+# Downloading (the conversion pull request of pickle-only repos, refusals, every network fault) is
+# tested over HTTP against a fake Hub in tests/test_hub.py.
 
 
 def test_local_folder_identity_changes_with_its_files(toy_model, tmp_path):

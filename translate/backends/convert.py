@@ -18,6 +18,7 @@ not of models trained with transformers and tied embeddings, such as the toy tes
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
@@ -33,6 +34,7 @@ COPY_FILES = ("source.spm", "target.spm", "vocab.json", "target_vocab.json", "to
 QUANTIZATIONS = ("int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16",
                  "bfloat16", "float32")
 STALE_TMP_S = 24 * 3600
+log = logging.getLogger("translate")  # notes for the user (INFO); the CLI shows them on stderr
 
 
 def default_quantization(device: str) -> str:
@@ -96,6 +98,7 @@ def ensure_converted(model: ResolvedModel, quantization: str = "int8",
     _make_private_dirs(root)
     _remove_stale_temps(root)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))  # mode 0o700
+    log.info("converting to CTranslate2 %s (once)…", quantization)
     try:
         out = tmp / "model"
         convert_marian(model.path, out, quantization)
