@@ -7,9 +7,7 @@ from typing import Annotated, Literal, Optional
 
 import typer
 
-from translate.commandline import (MODEL, OUTPUT, EncodingOpt, HelpOpt, OutputOpt, PathArg, QuietOpt, format_option,
-                                   new_app, note, options_command, quiet_libraries, report_suspects, run,
-                                   version_option)
+from translate.commandline import MODEL, CommandIO, new_app, note, options_command, report_suspects, run
 from translate.options import DecodingOptions, LoadOptions, PipelineOptions
 
 from .formats import FORMATS
@@ -17,7 +15,6 @@ from .lengths import PRESETS
 from .summarizer import METHODS, TARGETS
 
 DIGESTS = "Digests"
-FormatOpt = format_option(tuple(FORMATS), "text")
 LengthOpt = Annotated[Optional[list[str]], typer.Option(
     "-l", "--length", metavar="LENGTH", rich_help_panel=DIGESTS,
     help=f"{', '.join(PRESETS)} (default: all four), or 3 / 80w / 150c / 20%; repeat or separate with commas.")]
@@ -34,25 +31,18 @@ app = new_app()
 
 
 @app.command(help="Digest an article at several lengths (PATH, or - / nothing for stdin).")
-@options_command
+@options_command("summarize", tuple(FORMATS))
 def summarize_command(
-    path: PathArg = "-",
+    *,
     length: LengthOpt = None,
     to: ToOpt = "en",
     method: MethodOpt = "extractive",
-    output: OutputOpt = None,
-    fmt: FormatOpt = "text",
-    encoding: EncodingOpt = None,
-    quiet: QuietOpt = False,
     summary_model: SummaryModelOpt = None,
-    version: bool = version_option("summarize"),
-    show_help: HelpOpt = False,
-    *,
+    io: CommandIO,
     load: LoadOptions,
     decoding: DecodingOptions,
     pipeline: PipelineOptions,
 ) -> None:
-    quiet_libraries()
     from translate import Translator
     from translate.languages import source_language
     from translate.output import open_output
@@ -65,22 +55,22 @@ def summarize_command(
     translator = Translator(load=load, decoding=decoding, pipeline=pipeline)
     summarizer = Summarizer(lengths, to=to, method=method, translator=translator, summary_model=summary_model,
                             layout=pipeline.layout)  # bad lengths and options fail here, before any input is read
-    text = read_text(path, encoding, source_language(load.model))
+    text = read_text(io.path, io.encoding, source_language(load.model), io.errors)
     if not text.strip():
-        note("summarize", "input is empty; nothing to summarize", quiet)
-        with open_output(output):
+        note("summarize", "input is empty; nothing to summarize", io.quiet)
+        with open_output(io.output):
             pass
         return
     digests = summarizer.summarize(text)
-    with open_output(output) as out:
-        out.write(render(fmt, digests))
+    with open_output(io.output) as out:
+        out.write(render(io.format, digests))
     for d in digests:
         if d.note:
-            note("summarize", f"{d.name}: {d.note}", quiet)
-    report_suspects("summarize", dict(translator.suspect), quiet, "translate --format jsonl shows each")
+            note("summarize", f"{d.name}: {d.note}", io.quiet)
+    report_suspects("summarize", dict(translator.suspect), io.quiet, "translate --format jsonl shows each")
     translated = len(digests.info.get("translated_sentences", []))
     if translated:
-        note("summarize", f"translated {translated} of {digests.info['candidates']} sentences", quiet)
+        note("summarize", f"translated {translated} of {digests.info['candidates']} sentences", io.quiet)
 
 
 def main(argv: list[str] | None = None) -> int:

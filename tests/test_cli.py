@@ -83,11 +83,19 @@ def test_usage_errors_exit_2(args, capsys):
     assert code == 2 and one_line(err).startswith("translate: error:")
 
 
-def test_empty_input(tmp_path, capsys):
+def test_empty_input(tmp_path, toy_model, capsys):
+    src = tmp_path / "empty.txt"
+    src.write_text(" \n\u3000\n", encoding="utf-8")
+    code, out, err = run([str(src), "-m", str(toy_model)], capsys)
+    assert code == 0 and out == "" and "empty" in one_line(err)
+
+
+def test_empty_input_still_checks_the_model(tmp_path, capsys):
+    """A wrong model is reported even when there is nothing to translate (it would fail on the next file)."""
     src = tmp_path / "empty.txt"
     src.write_text(" \n\u3000\n", encoding="utf-8")
     code, out, err = run([str(src), "-m", "Helsinki-NLP/opus-mt-xx-yy"], capsys)
-    assert code == 0 and out == "" and "empty" in one_line(err)
+    assert code == 1 and out == "" and "opus-mt-xx-yy" in one_line(err)
 
 
 def test_unwritable_output_leaves_nothing(tmp_path, toy_model, capsys):

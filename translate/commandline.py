@@ -12,9 +12,10 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
+import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Optional, get_type_hints
 
@@ -89,7 +90,8 @@ FLAGS: dict[str, Flag] = {
 }
 # Options of the commands themselves, named here so library errors can point at them too.
 COMMAND_FLAGS = {"encoding": "--encoding", "format": "--format", "output": "--output",
-                 "summary_model": "--summary-model", "lengths": "--length", "to": "--to"}
+                 "summary_model": "--summary-model", "lengths": "--length", "to": "--to", "errors": "--errors",
+                 "encoding_or_errors": "--encoding NAME, or --errors replace"}  # undecodable input: either helps
 
 
 def flag_name(option: str) -> str | None:
@@ -110,36 +112,66 @@ def _typer_param(name: str, default: Any) -> inspect.Parameter:
         annotation = flag.type if default is not None else Optional[flag.type]
     info = typer.Option(*flag.names, help=flag.help, rich_help_panel=flag.panel, min=flag.min,
                         metavar="" if flag.type is bool else flag.metavar, show_default=default not in (None, False))
-    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
-                             annotation=Annotated[annotation, info])
+    return _param(name, Annotated[annotation, info], default)
 
 
-def options_command(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Give a typer command a flag for every library option; it is called with ``load=``,
-    ``decoding=`` and ``pipeline=`` objects built from them (its own parameters come first)."""
-    hints = get_type_hints(func, include_extras=True)
-    own = [p.replace(annotation=hints.get(p.name, p.annotation))
-           for p in inspect.signature(func).parameters.values() if p.name not in ("load", "decoding", "pipeline")]
-    added = [_typer_param(f.name, f.default) for group in GROUPS for f in dataclasses.fields(group)]
+@dataclass(frozen=True)
+class CommandIO:
+    """What every command reads and writes: the input, its decoding, the output and its format."""
 
-    @functools.wraps(func)
-    def command(**kwargs: Any) -> Any:
-        built = {}
-        for key, group in (("load", LoadOptions), ("decoding", DecodingOptions), ("pipeline", PipelineOptions)):
-            values = {}
-            for f in dataclasses.fields(group):
-                value = kwargs.pop(f.name)
-                values[f.name] = (not value) if FLAGS[f.name].negates else value
-            built[key] = group(**values)
-        if not built["load"].offline:
-            built["load"] = dataclasses.replace(built["load"], offline=None)  # None: follow HF_HUB_OFFLINE
-        return func(**kwargs, **built)
+    path: str
+    output: str | None
+    format: str
+    encoding: str | None
+    errors: str
+    quiet: bool
 
-    del command.__wrapped__  # typer must see the new signature, not the original's
-    params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in sorted(own + added, key=_panel_rank)]
-    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
-    command.__annotations__ = {p.name: p.annotation for p in params}
-    return command
+
+def options_command(prog: str, formats: Sequence[str], default_format: str = "text"
+                    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Give a typer command the flags every command shares — input, output, ``-f`` (choices from
+    ``formats``), encoding, ``-q``, ``--version``, ``-h`` — and one flag per library option. The
+    command declares only its own parameters and is called with ``io=`` (a :class:`CommandIO`),
+    ``load=``, ``decoding=`` and ``pipeline=`` objects."""
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        hints = get_type_hints(func, include_extras=True)
+        own = [p.replace(annotation=hints.get(p.name, p.annotation), kind=inspect.Parameter.KEYWORD_ONLY)
+               for p in inspect.signature(func).parameters.values() if p.name not in ("io", "load", "decoding", "pipeline")]
+        shared = [_param("path", PathArg, "-"), _param("output", OutputOpt, None),
+                  _param("fmt", format_option(tuple(formats), default_format), default_format),
+                  _param("encoding", EncodingOpt, None), _param("errors", ErrorsOpt, "strict"),
+                  _param("quiet", QuietOpt, False), _param("version", bool, version_option(prog)),
+                  _param("show_help", HelpOpt, False)]
+        added = [_typer_param(f.name, f.default) for group in GROUPS for f in dataclasses.fields(group)]
+
+        @functools.wraps(func)
+        def command(**kwargs: Any) -> Any:
+            quiet_libraries()
+            io = CommandIO(kwargs.pop("path"), kwargs.pop("output"), kwargs.pop("fmt"), kwargs.pop("encoding"),
+                           kwargs.pop("errors"), kwargs.pop("quiet"))
+            kwargs.pop("version", None), kwargs.pop("show_help", None)
+            built = {}
+            for key, group in (("load", LoadOptions), ("decoding", DecodingOptions), ("pipeline", PipelineOptions)):
+                values = {}
+                for f in dataclasses.fields(group):
+                    value = kwargs.pop(f.name)
+                    values[f.name] = (not value) if FLAGS[f.name].negates else value
+                built[key] = group(**values)
+            if not built["load"].offline:
+                built["load"] = dataclasses.replace(built["load"], offline=None)  # None: follow HF_HUB_OFFLINE
+            return func(io=io, **kwargs, **built)
+
+        del command.__wrapped__  # typer must see the new signature, not the original's
+        params = sorted(shared + own + added, key=_panel_rank)
+        command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: p.annotation for p in params}
+        return command
+
+    return decorate
+
+
+def _param(name: str, annotation: Any, default: Any) -> inspect.Parameter:
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
 
 
 def _panel_rank(param: inspect.Parameter) -> int:
@@ -156,6 +188,10 @@ OutputOpt = Annotated[Optional[str], typer.Option("-o", "--output", metavar="PAT
                                                   help="Write here (atomically) instead of stdout; - is stdout.")]
 EncodingOpt = Annotated[Optional[str], typer.Option("--encoding", metavar="NAME", rich_help_panel=INPUT,
                                                     help="Input encoding (default: detected).")]
+ErrorsOpt = Annotated[Literal["strict", "replace"], typer.Option(
+    "--errors", rich_help_panel=INPUT, show_default=False,
+    help="Undecodable input bytes: strict (an error naming the first) or replace (with U+FFFD, and say how many; "
+         "default: strict).")]
 QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", metavar="", rich_help_panel=OUTPUT,
                                         help="No progress bar or notes on stderr.")]
 
@@ -203,8 +239,11 @@ def report_suspects(prog: str, suspect: dict[str, int], quiet: bool, details: st
 
 
 def quiet_libraries() -> None:
-    """Keep third-party progress bars and advisory warnings off stderr; ours are enough."""
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    """Keep third-party progress bars and advisory warnings off stderr; ours are enough.
+
+    The one exception is the Hugging Face Hub's byte progress bar during a model download, which
+    the library shows itself, alone, only with notes on and on a terminal (translate/models/resolve.py).
+    """
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
 
@@ -220,11 +259,61 @@ def error_line(exc: TranslateError) -> str:
     return f"{exc} ({flag})" if flag and flag not in str(exc) else str(exc)
 
 
+class _Notes(logging.Handler):
+    """Shows the library's notes (logger ``translate``, INFO) as ``prog: message`` lines on stderr."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(logging.INFO)
+        self.prog = prog
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:  # sys.stderr as it is now: a live progress display may have redirected it, to print above it
+            print(f"{self.prog}: {record.getMessage()}", file=sys.stderr)
+        except Exception:  # noqa: BLE001
+            self.handleError(record)
+
+
+def show_notes(prog: str | None, quiet: bool = False) -> None:
+    """Show the library's notes on stderr as ``prog: message`` (none with ``quiet``; ``prog=None``
+    removes the handler again). :func:`run` does this around the command body, with the command's
+    ``quiet`` parameter."""
+    logger = logging.getLogger("translate")
+    for handler in [h for h in logger.handlers if isinstance(h, _Notes)]:
+        logger.removeHandler(handler)
+    if prog is None:
+        logger.setLevel(logging.NOTSET)
+    elif quiet:
+        logger.setLevel(logging.WARNING)
+    else:
+        logger.addHandler(_Notes(prog))
+        logger.setLevel(logging.INFO)
+
+
+def _with_notes(command: Any, prog: str) -> None:
+    """Make ``command`` show the library's notes unless it got ``-q`` (its ``quiet`` parameter)."""
+    callback = getattr(command, "callback", None)
+    if callback is None or getattr(callback, "_shows_notes", False):
+        return
+
+    @functools.wraps(callback)
+    def with_notes(*args: Any, **kwargs: Any) -> Any:
+        show_notes(prog, bool(kwargs.get("quiet", False)))
+        try:
+            return callback(*args, **kwargs)
+        finally:
+            show_notes(None)
+
+    with_notes._shows_notes = True  # type: ignore[attr-defined]
+    command.callback = with_notes
+
+
 def run(typer_app: typer.Typer, prog: str, argv: list[str] | None = None) -> int:
-    """Run a command; user errors end with one line on stderr and exit 1 (runtime) or 2 (usage)."""
+    """Run a command; user errors end with one line on stderr and exit 1 (runtime) or 2 (usage).
+    The library's notes (logger ``translate``) show on stderr unless the command got ``-q``."""
     import warnings
 
     command = typer.main.get_command(typer_app)
+    _with_notes(command, prog)
     warnings.showwarning = lambda message, *_a, **_k: print(f"{prog}: warning: {message}", file=sys.stderr)
     try:
         result = command.main(args=argv, prog_name=prog, standalone_mode=False)

@@ -90,13 +90,19 @@ class Translator:
             self._backend = create_backend(resolved, load)
         return self._backend
 
+    def resolve(self) -> Translator:
+        """Find the model now — in the cache, or downloading it (with its own progress) — so that a
+        wrong model is an error even before there is anything to translate; loads nothing heavy."""
+        self.backend  # noqa: B018 - resolves on first access
+        return self
+
     @property
     def info(self) -> dict[str, Any]:
         """Every option as it runs (model revision, backend, device, decoding...), for output headers."""
         backend = self.backend
         pipeline = dataclasses.replace(self.pipeline, max_sentence_tokens=self.token_limit)
         return {**describe(backend.effective(), backend.decoding(self.decoding), pipeline),
-                "identity": backend.model_ref.identity}
+                "identity": backend.model_ref.identity, **backend.model_ref.header_fields}
 
     @property
     def memory_context(self) -> dict[str, Any]:
@@ -149,20 +155,23 @@ class Translator:
                 yield assemble_paragraph(paragraph, [next(outcomes) for _ in paragraph.sentences])
 
     def translate_file(self, source: str | Path, output: str | Path | None = None, *, format: str = "text",
-                       encoding: str | None = None, progress: Progress | None = None,
+                       encoding: str | None = None, errors: str = "strict", progress: Progress | None = None,
                        on_start: Callable[[int | None], None] | None = None) -> FileTranslation:
         """Translate a file (``"-"``: stdin) into ``output`` (``None``/``"-"``: stdout; a path is
         replaced atomically) in ``format``, streaming: memory stays bounded whatever the input's size.
 
         ``on_start`` is told the number of sentences before translation starts (``None`` when the
-        input streams), e.g. to size a progress bar.
+        input streams), e.g. to size a progress bar. ``errors``: ``"strict"`` (undecodable input is
+        an error) or ``"replace"`` (bad bytes become U+FFFD, with a ``reading.DecodingWarning``).
         """
         from .output import open_output, render
         from .reading import iter_text
 
-        text = iter_text(source, encoding, self._language)
+        text = iter_text(source, encoding, self._language, errors)
         layout, stream = self.segment_stream(text)
-        first = next(stream, None)
+        first = next(stream, None)  # segmenting it resolves the model (downloads it, the first time)
+        if first is None:
+            self.resolve()  # nothing to translate, but a wrong model is still an error
         paragraphs: Iterable[Paragraph] = chain([first], stream) if first is not None else ()
         total: int | None = None
         if first is not None and str(source) != "-" and os.path.getsize(source) <= STREAM_ABOVE_BYTES:
@@ -356,7 +365,7 @@ def translate_text(text: str, **options: Any) -> str:
 
 
 def translate_file(source: str | Path, output: str | Path | None = None, *, format: str = "text",
-                   encoding: str | None = None, **options: Any) -> FileTranslation:
+                   encoding: str | None = None, errors: str = "strict", **options: Any) -> FileTranslation:
     """Translate a file (``"-"``: stdin) into ``output`` (``None``: stdout) in bounded memory;
     ``options`` are those of :class:`Translator`."""
-    return Translator(**options).translate_file(source, output, format=format, encoding=encoding)
+    return Translator(**options).translate_file(source, output, format=format, encoding=encoding, errors=errors)
