@@ -46,7 +46,7 @@ def summarize_command(
     from translate import Translator
     from translate.languages import source_language
     from translate.output import open_output
-    from translate.reading import read_text
+    from translate.sources import read_document
 
     from .formats import render
     from .summarizer import Summarizer
@@ -55,15 +55,20 @@ def summarize_command(
     translator = Translator(load=load, decoding=decoding, pipeline=pipeline)
     summarizer = Summarizer(lengths, to=to, method=method, translator=translator, summary_model=summary_model,
                             layout=pipeline.layout)  # bad lengths and options fail here, before any input is read
-    text = read_text(io.path, io.encoding, source_language(load.model), io.errors)
-    if not text.strip():
+    doc = read_document(io.path, input_format=pipeline.input_format, whole_page=pipeline.whole_page,
+                        encoding=io.encoding, errors=io.errors, language=source_language(load.model),
+                        offline=load.offline, layout=pipeline.layout)
+    if not any(p.sentences for p in doc.paragraphs):
         note("summarize", "input is empty; nothing to summarize", io.quiet)
         with open_output(io.output):
             pass
         return
-    digests = summarizer.summarize(text)
+    digests = summarizer.summarize(doc)
+    # the reading page shows the whole article beside the digests, translated when they are
+    article = translator.translate_iter(doc) if io.format == "html" and digests.language != digests.source_language \
+        else ()
     with open_output(io.output) as out:
-        out.write(render(io.format, digests))
+        out.write(render(io.format, digests, article, doc.metadata))
     for d in digests:
         if d.note:
             note("summarize", f"{d.name}: {d.note}", io.quiet)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from translate.errors import UsageError
 from translate.output import escape_markdown, header_record
 
 from .digests import Digest, Digests
+
 
 def describe(d: Digest) -> str:
     """e.g. ``short — 71 of 75 words, 3 sentences``."""
@@ -27,11 +28,11 @@ def describe(d: Digest) -> str:
     return label
 
 
-def _text(digests: Digests) -> str:
+def _text(digests: Digests, article: Iterable = (), metadata: dict | None = None) -> str:
     return "\n".join(f"== {describe(d)}\n{d.text}\n" for d in digests)
 
 
-def _bilingual(digests: Digests) -> str:
+def _bilingual(digests: Digests, article: Iterable = (), metadata: dict | None = None) -> str:
     blocks = []
     for d in digests:
         lines = [f"== {describe(d)}"]
@@ -45,7 +46,7 @@ def _bilingual(digests: Digests) -> str:
     return "\n".join(blocks)
 
 
-def _markdown(digests: Digests) -> str:
+def _markdown(digests: Digests, article: Iterable = (), metadata: dict | None = None) -> str:
     out = []
     for d in digests:
         out.append(f"## {escape_markdown(describe(d))}\n\n{escape_markdown(d.text)}\n")
@@ -68,15 +69,40 @@ def to_dict(digests: Digests) -> dict:
     }
 
 
-def _json(digests: Digests) -> str:
+def _json(digests: Digests, article: Iterable = (), metadata: dict | None = None) -> str:
     return json.dumps(to_dict(digests), ensure_ascii=False, indent=2) + "\n"
+
+
+def page_digests(digests: Digests) -> tuple:
+    """The digests as the reading page shows them (``translate.output.page.PageDigest``)."""
+    from translate.output.page import PageDigest
+
+    return tuple(PageDigest(d.name, describe(d), tuple((s.source, s.translation, s.paragraph, s.sentence)
+                                                       for s in d.sentences), d.note, d.abstract)
+                 for d in digests)
+
+
+def digest_page(digests: Digests, paragraphs: Iterable = (), info: dict | None = None,
+                metadata: dict | None = None) -> str:
+    """The bilingual reading page: the digests at every length on top (tabs), then the article's
+    ``paragraphs`` (``TranslatedParagraph``, indexed like the digests' ``paragraph``/``sentence``)
+    side by side; without paragraphs, the digests alone."""
+    from translate.output.page import render_page
+
+    page_info = {**(digests.info.get("translation") or {}), **digests.info, **(info or {})}
+    page_info.setdefault("source_language", digests.source_language)
+    return "".join(render_page(paragraphs, page_info, "lines", metadata, page_digests(digests)))
+
+
+def _html(digests: Digests, article: Iterable = (), metadata: dict | None = None) -> str:
+    return digest_page(digests, article, None, metadata)
 
 
 @dataclass(frozen=True)
 class DigestFormat:
     """A registered digest format: its renderer and a one-line description."""
 
-    render: Callable[[Digests], str]
+    render: Callable[[Digests, Iterable, dict | None], str]  # digests, the translated article, its metadata
     description: str
 
 
@@ -85,11 +111,13 @@ FORMATS: dict[str, DigestFormat] = {
     "bilingual": DigestFormat(_bilingual, "each digest sentence in the source language, then translated"),
     "markdown": DigestFormat(_markdown, "a heading per length, text escaped"),
     "json": DigestFormat(_json, "a header, then per length the sentences with index, score, source, translation"),
+    "html": DigestFormat(_html, "a self-contained reading page: the digests in tabs, each sentence in both languages"),
 }
 
 
-def render(fmt: str, digests: Digests) -> str:
-    """The whole output of ``digests`` in format ``fmt``."""
+def render(fmt: str, digests: Digests, article: Iterable = (), metadata: dict | None = None) -> str:
+    """The whole output of ``digests`` in format ``fmt``. The reading page (``html``) also shows the
+    ``article`` (``TranslatedParagraph``s, indexed like the digests' sentences) and its ``metadata``."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})", option="format")
-    return FORMATS[fmt].render(digests)
+    return FORMATS[fmt].render(digests, article, metadata)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from translate import Translator
-from translate.document import Document
+from translate.document import BODY_KINDS, Document
 from translate.errors import UsageError
 from translate.languages import has_cjk, is_cjk, source_language
 from translate.reading import clean_text
@@ -20,7 +20,6 @@ from .ranking import Candidate, Ranked, rank_sentences
 
 WORDS_PER_CJK_CHAR = 0.6   # initial guess for English words per Chinese character, refined as we translate
 CHARS_PER_WORD = 6.0
-BODY_KINDS = ("body",)
 TARGETS = ("en", "source")
 METHODS = ("extractive", "abstractive")
 
@@ -68,9 +67,10 @@ class Summarizer:
                 self._abstractive = self.summary_model
         return self._abstractive
 
-    def summarize(self, text: str) -> Digests:
-        """All requested digests of ``text``; deterministic for the same input and options."""
-        doc = segment_document(clean_text(text), layout=self.layout)  # type: ignore[arg-type]
+    def summarize(self, text: str | Document) -> Digests:
+        """All requested digests of ``text`` (or of a document read by ``translate.sources.read_document``:
+        a web page or Markdown, with its paragraphs' kinds); deterministic for the same input and options."""
+        doc = text if isinstance(text, Document) else segment_document(clean_text(text), layout=self.layout)  # type: ignore[arg-type]
         return _Run(self, doc).digests()
 
 
@@ -209,6 +209,6 @@ class _Run:
         return Digests(tuple(digests), self.language, self.source_lang, info)
 
 
-def summarize(text: str, lengths: Sequence[str] = DEFAULT_LENGTHS, **options) -> Digests:
+def summarize(text: str | Document, lengths: Sequence[str] = DEFAULT_LENGTHS, **options) -> Digests:
     """Digests of ``text`` in one call; ``options`` are those of :class:`Summarizer`."""
     return Summarizer(lengths, **options).summarize(text)

@@ -26,6 +26,8 @@ NOT_OUTPUT_CHANGING = {
     "batch_tokens": "the same",
     "max_sentence_tokens": "changes the units, and units are keyed by their own text",
     "layout": "changes the paragraphs, and units are keyed by their own text",
+    "input_format": "changes what is read, and units are keyed by their own text",
+    "whole_page": "the same",
     "cache": "where the memory is",
 }
 
@@ -38,7 +40,8 @@ def other_value(field: dataclasses.Field, current):
         return 1.5
     if "int" in str(field.type):
         return 9
-    return {"backend": "transformers", "device": "cpu", "compute_type": "float32", "layout": "blocks"}.get(
+    return {"backend": "transformers", "device": "cpu", "compute_type": "float32", "layout": "blocks",
+            "input_format": "html"}.get(
         field.name, "other")
 
 

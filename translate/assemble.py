@@ -25,6 +25,6 @@ def assemble_paragraph(paragraph: Paragraph, outcomes: Sequence[Outcome]) -> Tra
     sentences = tuple(TranslatedSentence(s.index, s.text, o.text, s.start, s.end, o.status, o.reason,
                                          s.part_of_longer)
                       for s, o in zip(paragraph.sentences, outcomes))
-    return TranslatedParagraph(paragraph.index, paragraph.kind, paragraph.text,
-                               join_sentences([s.translation for s in sentences]), sentences,
-                               paragraph.line)
+    translation = paragraph.text if paragraph.kind == "verbatim" else join_sentences([s.translation for s in sentences])
+    return TranslatedParagraph(paragraph.index, paragraph.kind, paragraph.text, translation, sentences,
+                               paragraph.line, paragraph.markup)

@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal, Optional, get_type_hints
 import typer
 
 from .errors import TranslateError
-from .options import GROUPS, LAYOUTS, DecodingOptions, LoadOptions, PipelineOptions
+from .options import GROUPS, INPUT_FORMATS, LAYOUTS, DecodingOptions, LoadOptions, PipelineOptions
 
 INPUT, OUTPUT, MODEL, DECODING, SAFETY, HELP = "Input", "Output", "Model", "Decoding", "Cache & safety", "Help"
 PANELS = (INPUT, OUTPUT, MODEL, DECODING, SAFETY, HELP)  # the order help shows them in
@@ -82,8 +82,12 @@ FLAGS: dict[str, Flag] = {
                                               "batches).", DECODING, int, min=1),
     "max_sentence_tokens": Flag(("--max-sentence-tokens",), "Longer sentences are split at clauses, never "
                                                             "truncated.", INPUT, int, min=8),
-    "layout": Flag(("--paragraphs",), "Paragraph convention: one per line, or blank-line blocks.", INPUT,
-                   choices=LAYOUTS),
+    "layout": Flag(("--paragraphs",), "Paragraph convention of plain text: one per line, or blank-line blocks.",
+                   INPUT, choices=LAYOUTS),
+    "input_format": Flag(("--input-format",), "What the input is (auto: from its name and content; a URL is "
+                                              "fetched).", INPUT, choices=INPUT_FORMATS),
+    "whole_page": Flag(("--whole-page",), "HTML: translate every visible text block of the page, not only the "
+                                          "article.", INPUT, bool),
     "cache": Flag(("--no-cache",), "Neither read nor write the translation memory.", SAFETY, bool, negates=True),
     "guard": Flag(("--no-guard",), "Skip the checks for loops, omissions and leftovers (and their retries): "
                                    "raw decoding.", SAFETY, bool, negates=True),

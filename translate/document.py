@@ -9,8 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-ParagraphKind = Literal["title", "subtitle", "heading", "body"]
-Layout = Literal["lines", "blocks"]
+ParagraphKind = Literal["title", "subtitle", "heading", "body", "list_item", "quote", "caption", "table_cell",
+                        "verbatim"]
+Layout = Literal["lines", "blocks", "html", "markdown"]
+# Kinds that are prose a digest may quote; the others (titles, headings, captions, list items, table
+# cells, verbatim blocks such as code) inform a digest but are never picked as digest sentences.
+BODY_KINDS: tuple[ParagraphKind, ...] = ("body", "quote")
 Status = Literal["ok", "suspect", "passthrough"]
 
 
@@ -26,22 +30,58 @@ class Sentence:
 
 
 @dataclass(frozen=True)
+class Markup:
+    """How a paragraph was written in a structured source (HTML, Markdown), so that its translation
+    can be written the same way. Plain text has none."""
+
+    level: int = 0                 # heading level 1–6; list nesting depth (0 = top)
+    marker: str = ""               # a list item's marker as written: "-", "*", "1.", "2)"
+    cell: tuple[int, int] | None = None  # a table cell's (row, column) in table ``group``
+    group: int = 0                 # which list / quote / table (paragraphs of one share it)
+    header: bool = False           # a table header cell
+    source: str = ""               # a verbatim block's exact text (code fence, front matter, HTML block)
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph before sentence segmentation, as a reader of a source format yields it."""
+
+    text: str
+    kind: ParagraphKind
+    line: int = 0                  # 1-based line of the input, where known
+    markup: Markup | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """What a reader of a structured format (HTML, Markdown) makes of its input: the blocks in
+    order, what the source says about itself, and how to write it back (``layout``)."""
+
+    blocks: tuple[Block, ...]
+    metadata: dict[str, str] = field(default_factory=dict)  # title, author, date, url, sitename...
+    layout: Layout = "html"
+
+
+@dataclass(frozen=True)
 class Paragraph:
-    """One source paragraph (titles and headings included) with its sentences."""
+    """One source paragraph (titles, headings, list items, cells... included) with its sentences."""
 
     index: int
     text: str
     kind: ParagraphKind
     line: int  # 1-based line of the input where the paragraph starts
     sentences: tuple[Sentence, ...]
+    markup: Markup | None = None
 
 
 @dataclass(frozen=True)
 class Document:
-    """A segmented source document."""
+    """A segmented source document, with what its source said about itself (title, author, date,
+    URL, site — from a web page's metadata)."""
 
     paragraphs: tuple[Paragraph, ...]
     layout: Layout = "lines"
+    metadata: dict[str, str] = field(default_factory=dict)
 
     @property
     def sentence_count(self) -> int:
@@ -72,6 +112,7 @@ class TranslatedParagraph:
     translation: str
     sentences: tuple[TranslatedSentence, ...]
     line: int = 0
+    markup: Markup | None = None
 
 
 @dataclass(frozen=True)
@@ -80,7 +121,8 @@ class TranslatedDocument:
 
     paragraphs: tuple[TranslatedParagraph, ...]
     layout: Layout = "lines"
-    info: dict = field(default_factory=dict)  # model id, revision, backend, decoding options
+    info: dict = field(default_factory=dict)  # every option as it ran (the JSONL header)
+    metadata: dict[str, str] = field(default_factory=dict)  # the source's title, author, date, URL
 
     @property
     def text(self) -> str:

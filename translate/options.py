@@ -25,6 +25,7 @@ DEFAULT_BATCH_TOKENS = 2048  # padded source tokens decoded at once (16 sentence
 DEFAULT_MAX_SENTENCE_TOKENS = 128  # source tokens per translation unit, well under Marian's 512
 MIN_SENTENCE_TOKENS = 8
 LAYOUTS = ("auto", "lines", "blocks")
+INPUT_FORMATS = ("auto", "text", "html", "markdown")
 
 
 def _opt(default: Any, *, output: bool = True, neutral: Any = None) -> Any:
@@ -110,6 +111,8 @@ class PipelineOptions:
     batch_tokens: int = _opt(DEFAULT_BATCH_TOKENS, output=False)
     max_sentence_tokens: int = _opt(DEFAULT_MAX_SENTENCE_TOKENS, output=False)  # units are keyed by their text
     layout: str = _opt("auto", output=False)
+    input_format: str = _opt("auto", output=False)  # what the input is: from its name and content when auto
+    whole_page: bool = _opt(False, output=False)    # HTML: every visible text block, no article extraction
     cache: bool | str = _opt(False, output=False)
     guard: bool = _opt(True)
 
@@ -119,6 +122,9 @@ class PipelineOptions:
         _at_least(self, "max_sentence_tokens", MIN_SENTENCE_TOKENS, allow_none=False)
         if self.layout not in LAYOUTS:
             raise UsageError(f"unknown layout '{self.layout}' (choose from {', '.join(LAYOUTS)})", option="layout")
+        if self.input_format not in INPUT_FORMATS:
+            raise UsageError(f"unknown input format '{self.input_format}' (choose from {', '.join(INPUT_FORMATS)})",
+                             option="input_format")
 
 
 GROUPS = (LoadOptions, DecodingOptions, PipelineOptions)

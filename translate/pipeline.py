@@ -19,7 +19,7 @@ from .guard import REASONS, SEVERITY, nothing_to_translate, problem, retry_decod
 from .languages import is_cjk, join_sentences, model_languages
 from .models import resolve_model
 from .options import DecodingOptions, LoadOptions, PipelineOptions, describe, memory_context, split_keywords
-from .segmentation import segment_paragraph, segment_stream
+from .segmentation import segment_blocks, segment_paragraph, segment_stream, split_to_token_limit
 from .spans import join_around, mask
 from .version import __version__
 
@@ -38,6 +38,7 @@ class FileTranslation:
     counts: dict[str, int]
     suspect: dict[str, int]
     info: dict[str, Any]
+    metadata: dict[str, str]  # what the source said about itself: title, author, date, URL…
 
 
 class Translator:
@@ -75,6 +76,7 @@ class Translator:
                                          else NullMemory())
         self._language, self._target = model_languages(self.load.model)
         self._context: dict | None = None
+        self._mask = mask  # how protected spans are found: Markdown documents also protect their syntax
         # translation units served from memory / by the model / passed through; suspect ones, by reason
         self.counts = {"cached": 0, "translated": 0, "passthrough": 0}
         self.suspect: Counter[str] = Counter()
@@ -142,39 +144,70 @@ class Translator:
 
     def translate_iter(self, text: str | Document | Iterable[Paragraph],
                        progress: Progress | None = None) -> Iterator[TranslatedParagraph]:
-        """Translate and yield paragraphs in order as soon as their chunk is done."""
+        """Translate and yield paragraphs in order as soon as their chunk is done. The paragraphs'
+        sentences stay as given (a document segmented elsewhere keeps its alignment); one over the
+        token limit is translated in pieces and joined, never truncated."""
         if isinstance(text, str):
             from .reading import clean_text
 
             text = self.segment(clean_text(text))
         paragraphs = text.paragraphs if isinstance(text, Document) else text
         for chunk in _chunks(paragraphs, self.pipeline.batch_size * CHUNK_BATCHES):
-            units = [s.text for p in chunk for s in p.sentences]
-            outcomes = iter(self._translate_units(units, progress))
+            pieces = [self._pieces(s.text) for p in chunk for s in p.sentences]
+            outcomes = iter(self._translate_units([u for units in pieces for u in units], progress))
+            joined = iter([_joined([next(outcomes) for _ in units]) for units in pieces])
             for paragraph in chunk:
-                yield assemble_paragraph(paragraph, [next(outcomes) for _ in paragraph.sentences])
+                yield assemble_paragraph(paragraph, [next(joined) for _ in paragraph.sentences])
+
+    def _pieces(self, unit: str) -> list[str]:
+        """``unit``, or its pieces when it is over the token limit."""
+        limit = self.token_limit
+        if self._count(unit) <= limit:
+            return [unit]
+        return [unit[a:b] for a, b in split_to_token_limit(unit, 0, len(unit), self._count, limit)]
+
+    def read(self, source: str | Path, *, encoding: str | None = None,
+             errors: str = "strict") -> tuple[Layout, Iterator[Paragraph], dict[str, str]]:
+        """Open ``source`` — a path, ``"-"`` or an http(s) URL; plain text, an HTML page or Markdown
+        (``pipeline.input_format``, detected when ``auto``) — and segment it lazily: the layout, the
+        paragraphs with their kinds, and what the source says about itself (title, author, URL…)."""
+        from .sources import open_input
+        from .spans import mask_markdown, markdown_unbreakable_spans
+
+        opened = open_input(source, input_format=self.pipeline.input_format, whole_page=self.pipeline.whole_page,
+                            encoding=encoding, errors=errors, language=self._language, offline=self.load.offline)
+        self._mask = mask_markdown if opened.kind == "markdown" else mask
+        if opened.source is None:
+            layout, stream = self.segment_stream(opened.text)
+            return layout, stream, {}
+        unbreakable = markdown_unbreakable_spans if opened.kind == "markdown" else None
+        paragraphs = segment_blocks(opened.source.blocks, self._count, lambda: self.token_limit,
+                                    lambda: self._language, unbreakable)
+        return opened.source.layout, paragraphs, opened.metadata
 
     def translate_file(self, source: str | Path, output: str | Path | None = None, *, format: str = "text",
                        encoding: str | None = None, errors: str = "strict", progress: Progress | None = None,
                        on_start: Callable[[int | None], None] | None = None) -> FileTranslation:
-        """Translate a file (``"-"``: stdin) into ``output`` (``None``/``"-"``: stdout; a path is
-        replaced atomically) in ``format``, streaming: memory stays bounded whatever the input's size.
+        """Translate a file (``"-"``: stdin, or an http(s) URL) into ``output`` (``None``/``"-"``:
+        stdout; a path is replaced atomically) in ``format``. Plain text streams: memory stays
+        bounded whatever the input's size. (See :meth:`read` for the kinds of input.)
 
         ``on_start`` is told the number of sentences before translation starts (``None`` when the
         input streams), e.g. to size a progress bar. ``errors``: ``"strict"`` (undecodable input is
         an error) or ``"replace"`` (bad bytes become U+FFFD, with a ``reading.DecodingWarning``).
         """
         from .output import open_output, render
-        from .reading import iter_text
 
-        text = iter_text(source, encoding, self._language, errors)
-        layout, stream = self.segment_stream(text)
+        layout, stream, metadata = self.read(source, encoding=encoding, errors=errors)
         first = next(stream, None)  # segmenting it resolves the model (downloads it, the first time)
         if first is None:
             self.resolve()  # nothing to translate, but a wrong model is still an error
         paragraphs: Iterable[Paragraph] = chain([first], stream) if first is not None else ()
         total: int | None = None
-        if first is not None and str(source) != "-" and os.path.getsize(source) <= STREAM_ABOVE_BYTES:
+        from .sources.url import is_url
+
+        in_memory = layout in ("html", "markdown") or is_url(str(source))  # read whole anyway
+        if first is not None and (in_memory or str(source) != "-" and os.path.getsize(source) <= STREAM_ABOVE_BYTES):
             paragraphs = list(paragraphs)
             total = sum(len(p.sentences) for p in paragraphs)
         if on_start:
@@ -189,10 +222,11 @@ class Translator:
 
         with open_output(output) as out:
             if first is not None:
-                for piece in render(format, counted(self.translate_iter(paragraphs, progress)), self.info, layout):
+                translated = counted(self.translate_iter(paragraphs, progress))
+                for piece in render(format, translated, self.info, layout, metadata=metadata):
                     out.write(piece)
         return FileTranslation(seen[0], seen[1], layout, dict(self.counts), dict(self.suspect),
-                               self.info if seen[0] else {})
+                               self.info if seen[0] else {}, metadata)
 
     def translate_sentences(self, sentences: Sequence[str], progress: Progress | None = None) -> list[str]:
         """Translate independent sentences (each split further if over the token limit)."""
@@ -289,7 +323,7 @@ class Translator:
         """Translate units with their protected spans (URLs, e-mail addresses, paths, code...) masked;
         a unit whose placeholders did not survive is translated around its spans instead (all
         such units of the batch in one more call). Spans never go through the model as text."""
-        masked = [mask(u) for u in units]
+        masked = [self._mask(u) for u in units]
         hyps = self.backend.translate_batch([m.text for m in masked], options)
         result: list[Hypothesis | None] = []
         for m, h in zip(masked, hyps):
@@ -340,6 +374,18 @@ def _stored(text: str, status: str) -> Outcome:
     if status.startswith("suspect"):
         return Outcome(text, "suspect", status.partition(": ")[2] or None)
     return Outcome(text)
+
+
+def _joined(outcomes: list[Outcome]) -> Outcome:
+    """One sentence's outcome from those of its pieces: the worst status, the first reason."""
+    if len(outcomes) == 1:
+        return outcomes[0]
+    text = join_sentences([o.text for o in outcomes])
+    bad = [o for o in outcomes if o.status == "suspect"]
+    if bad:
+        return Outcome(text, "suspect", bad[0].reason)
+    return Outcome(text, "passthrough", outcomes[0].reason) if all(o.status == "passthrough" for o in outcomes) \
+        else Outcome(text)
 
 
 def _chunks(paragraphs: Iterable[Paragraph], target: int) -> Iterator[list[Paragraph]]:

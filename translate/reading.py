@@ -448,6 +448,12 @@ def _later_samples(stream: BinaryIO, start: int, name: str) -> list[tuple[bytes,
     return samples
 
 
+def decode_text(data: bytes, name: str, encoding: str | None = None, language: str | None = None,
+                errors: str = "strict") -> str:
+    """Decode and clean bytes already in memory (a fetched page, say) the way files are read."""
+    return "".join(_decode_chunks(iter([data]), encoding, name, language, errors, []))
+
+
 def read_text(source: str | Path, encoding: str | None = None, language: str | None = None,
               errors: str = "strict") -> str:
     """Read, decode and normalise a whole document from a path or ``"-"`` (stdin); ``errors`` as in

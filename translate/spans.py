@@ -103,8 +103,131 @@ def join_around(pieces: list[tuple[bool, str]], translations: list[str], target_
     for is_span, text in pieces:
         if not is_span:
             text = next(it)
-        elif not any(ch.isalnum() for ch in text):  # punctuation between spans
+        elif not any(ch.isalnum() for ch in text) and not text.endswith(_OPENING):  # punctuation between spans
             out += text if target_cjk else text.translate(_CJK_PUNCT)
             continue
-        out = out + text if text[:1] in ",.;:!?" else join_sentences([out, text])
+        tight = text[:1] in _CLOSING or out.endswith(_OPENING)  # no space inside brackets, none before punctuation
+        out = out + text if tight else join_sentences([out, text])
     return out
+
+
+_OPENING = ("(", "[", "{", "“", "‘", "«")
+_CLOSING = tuple(",.;:!?)]}”’»")
+
+
+# --- Markdown documents ---------------------------------------------------------------------------
+# A unit of a Markdown document is inline Markdown source. Besides the spans above, its inline
+# syntax must come through verbatim: a link's target ``](url "title")`` (and its opening ``[``, so
+# the link text between stays translatable and the brackets cannot be lost), a whole image
+# ``![alt](url)``, ``<autolinks>``, inline HTML tags, reference definitions and code spans of any
+# backtick count. Emphasis markers (``*``, ``_``) are left in the text.
+
+_MD_DEST = r"(?:<[^<>\n]*>|(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))*)"
+_MD_TITLE = r"""(?:\s+(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\)))?"""
+_MD_TARGET = rf"(?:\(\s*{_MD_DEST}{_MD_TITLE}\s*\)|\[(?:[^\[\]\\]|\\.)*\])"  # (url "title") or [ref]
+_MD_LABEL = r"(?:[^\[\]\\]|\\.|\[(?:[^\[\]\\]|\\.)*\])*"                        # one level of nested brackets
+_MD_ATTR = r"""(?:\s+[A-Za-z_:][A-Za-z0-9_.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?)"""
+_MARKDOWN = re.compile("|".join([
+    r"(?<![`\\])(?P<tick>`+)(?!`)[\s\S]+?(?<!`)(?P=tick)(?!`)",            # code span, any backtick count
+    rf"!\[{_MD_LABEL}\]{_MD_TARGET}?",                                       # the whole image
+    r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>",                              # <https://...> autolink
+    r"<[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*>",  # <name@host> autolink
+    rf"</?[A-Za-z][A-Za-z0-9-]*{_MD_ATTR}*\s*/?>",                           # inline HTML tag
+    r"<!--[\s\S]*?-->",                                                      # HTML comment
+    rf"^ {{0,3}}\[{_MD_LABEL}\]:[ \t]*(?:<[^<>\n]*>|\S+)(?:[ \t]+(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?[ \t]*$",
+    rf"\]{_MD_TARGET}",                                                      # a link's end and target
+    rf"(?<![\\!])\[(?={_MD_LABEL}\]{_MD_TARGET})",                           # a link's opening bracket
+]), re.MULTILINE)
+_MD_LINK = re.compile(rf"(?<![\\!])\[{_MD_LABEL}\]{_MD_TARGET}")
+
+
+def markdown_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the inline Markdown syntax of ``text`` that must stay verbatim (see above)."""
+    return [m.span() for m in _MARKDOWN.finditer(text)]
+
+
+def markdown_protected_spans(text: str) -> list[tuple[int, int]]:
+    """Every span of a Markdown unit that must stay verbatim: its Markdown syntax, and the
+    ``protected_spans`` (URLs, e-mail addresses, paths...) of the text between; sorted, disjoint."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for start, end in [*markdown_spans(text), (len(text), len(text))]:
+        out.extend((pos + s, pos + e) for s, e in protected_spans(text[pos:start]))
+        if end > start:
+            out.append((start, end))
+        pos = end
+    merged: list[tuple[int, int]] = []  # spans that touch are one (<b>x@y.com</b>), a link's brackets aside
+    for start, end in out:
+        touching = merged and start == merged[-1][1]
+        if touching and not _md_bracket(text, merged[-1]) and not _md_bracket(text, (start, end)):
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _md_bracket(text: str, span: tuple[int, int]) -> bool:
+    """Whether a span is a link's "[" or its "](target)" (kept apart so that their spacing is tidied)."""
+    return text[span[0]:span[1]] == "[" or text[span[0]] == "]"
+
+
+def markdown_unbreakable_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of a Markdown paragraph that a sentence boundary must not cut: the protected spans,
+    and whole links ``[text](url)`` (so that no unit gets a bracket without its partner)."""
+    spans = markdown_protected_spans(text) + [m.span() for m in _MD_LINK.finditer(text)]
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+@dataclass(frozen=True)
+class MarkdownMasked(Masked):
+    """A Markdown unit masked with ``mask_markdown``: ``pieces`` cut it at the same spans, and
+    ``restore`` keeps a link's text tight against its brackets."""
+
+    openers: tuple[int, ...] = ()  # placeholder numbers standing for a link's "["
+    closers: tuple[int, ...] = ()  # ... and for its "](target)"
+
+    def restore(self, output: str) -> str | None:
+        for n in self.openers:
+            output = re.sub(rf"\[\s*{n}\s*\][ \t]*", f"[{n}]", output)
+        for n in self.closers:
+            output = re.sub(rf"[ \t]*\[\s*{n}\s*\]", f"[{n}]", output)
+        return super().restore(output)
+
+    def pieces(self) -> list[tuple[bool, str]]:
+        out: list[tuple[bool, str]] = []
+        pos = 0
+        for start, end in [*markdown_protected_spans(self.source), (len(self.source), len(self.source))]:
+            between = self.source[pos:start].strip()
+            if between:
+                out.append((not any(ch.isalpha() for ch in between), between))
+            if end > start:
+                out.append((True, self.source[start:end]))
+            pos = end
+        return out
+
+
+def mask_markdown(unit: str) -> MarkdownMasked:
+    """``mask`` for a unit of a Markdown document (``Source.layout == "markdown"``): its inline
+    Markdown syntax is masked too (``markdown_protected_spans``)."""
+    spans = markdown_protected_spans(unit)
+    if not spans:
+        return MarkdownMasked(unit, unit, (), ())
+    taken = {int(m.group(1)) for m in _PLACEHOLDER.finditer(unit)}
+    numbers = [n for n in range(FIRST_PLACEHOLDER, FIRST_PLACEHOLDER + len(spans) + len(taken)) if n not in taken]
+    numbers = numbers[:len(spans)]
+    parts, pos = [], 0
+    for (start, end), n in zip(spans, numbers):
+        parts.append(unit[pos:start])
+        parts.append(_spaced(unit, start, end, f"[{n}]"))
+        pos = end
+    parts.append(unit[pos:])
+    texts = tuple(unit[s:e] for s, e in spans)
+    return MarkdownMasked(unit, "".join(parts), texts, tuple(numbers),
+                          openers=tuple(n for n, t in zip(numbers, texts) if t == "["),
+                          closers=tuple(n for n, t in zip(numbers, texts) if t.startswith("]")))

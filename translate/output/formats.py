@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from ..document import Layout, TranslatedParagraph
 from ..errors import UsageError
 
-Renderer = Callable[[Iterable[TranslatedParagraph], dict, Layout], Iterator[str]]
+# paragraphs, info (every option as it ran), layout, metadata (the source's title, URL, date...)
+Renderer = Callable[[Iterable[TranslatedParagraph], dict, Layout, dict], Iterator[str]]
 _MD_SPECIAL = "\\`*_[]|~"
 
 
@@ -29,25 +30,31 @@ def shown(p: TranslatedParagraph) -> str:
     return p.translation or p.source
 
 
-def _text(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout) -> Iterator[str]:
+def as_line(p: TranslatedParagraph, text: str) -> str:
+    """A paragraph as a line of plain text: list items keep their marker and indent."""
+    if p.kind == "list_item" and p.markup is not None:
+        return "  " * p.markup.level + (f"{p.markup.marker} " if p.markup.marker else "  ") + text
+    return text
+
+
+def _text(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout, metadata: dict) -> Iterator[str]:
     sep = "\n" if layout == "lines" else "\n\n"
     for i, p in enumerate(paragraphs):
-        yield (sep if i else "") + shown(p)
+        yield (sep if i else "") + as_line(p, shown(p))
     yield "\n"
 
 
-def _bilingual(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout) -> Iterator[str]:
+def _bilingual(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout,
+               metadata: dict) -> Iterator[str]:
     for i, p in enumerate(paragraphs):
-        yield ("\n" if i else "") + f"{p.source}\n{shown(p)}\n"
+        yield ("\n" if i else "") + f"{as_line(p, p.source)}\n{as_line(p, shown(p))}\n"
 
 
-def _markdown(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout) -> Iterator[str]:
-    yield "| # | Source | Translation |\n| ---: | --- | --- |\n"
-    for p in paragraphs:
-        src, tgt = escape_markdown(p.source), escape_markdown(shown(p))
-        if p.kind != "body":
-            src, tgt = f"**{src}**", f"**{tgt}**"
-        yield f"| {p.index + 1} | {src} | {tgt} |\n"
+def _markdown(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout,
+              metadata: dict) -> Iterator[str]:
+    from .markdown_writer import write_markdown
+
+    return write_markdown(paragraphs, metadata, layout)
 
 
 def json_line(record: dict) -> str:
@@ -62,9 +69,12 @@ def header_record(info: dict) -> dict:
     return {"type": "header", "tool": "translate", "version": __version__, **info}
 
 
-def _jsonl(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout) -> Iterator[str]:
-    yield json_line({**header_record(info), "layout": layout})
+def _jsonl(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout, metadata: dict) -> Iterator[str]:
+    yield json_line({**header_record(info), "layout": layout, **({"metadata": metadata} if metadata else {})})
     for p in paragraphs:
+        if p.kind == "verbatim":  # passed through whole (code, front matter): one record, no sentences
+            yield json_line({"type": "verbatim", "paragraph": p.index, "kind": p.kind, "line": p.line,
+                             "source": p.source, "status": "passthrough"})
         for s in p.sentences:
             record = {"type": "sentence", "paragraph": p.index, "sentence": s.index, "kind": p.kind,
                       "line": p.line, "start": s.start, "end": s.end, "source": s.source,
@@ -84,18 +94,28 @@ class OutputFormat:
     description: str
 
 
+def _html(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout, metadata: dict) -> Iterator[str]:
+    from .page import render_page
+
+    return render_page(paragraphs, info, layout, metadata)
+
+
 FORMATS: dict[str, OutputFormat] = {
     "text": OutputFormat(_text, "the translation only, in the source's paragraph layout"),
     "bilingual": OutputFormat(_bilingual, "each source paragraph, then its translation"),
-    "markdown": OutputFormat(_markdown, "a side-by-side table, source and translation escaped"),
+    "markdown": OutputFormat(_markdown, "the translation as Markdown with the source's structure (headings, lists, "
+                                        "quotes, tables; code and link targets untouched)"),
     "jsonl": OutputFormat(_jsonl, "a header record, then one record per sentence with its alignment"),
+    "html": OutputFormat(_html, "a self-contained bilingual reading page"),
 }
 
 
-def render(fmt: str, paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout = "lines") -> Iterator[str]:
-    """Stream the output of ``paragraphs`` in format ``fmt``."""
+def render(fmt: str, paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout = "lines", *,
+           metadata: dict | None = None) -> Iterator[str]:
+    """Stream the output of ``paragraphs`` in format ``fmt``; ``metadata`` (what the source said
+    about itself: title, url, date...) is shown by the formats that have a place for it (html)."""
     try:
         chosen = FORMATS[fmt]
     except KeyError:
         raise UsageError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})", option="format") from None
-    return chosen.render(paragraphs, info, layout)
+    return chosen.render(paragraphs, info, layout, metadata or {})
