@@ -47,11 +47,11 @@ def numbers(text: str) -> list[tuple[str, float, bool]]:
         value = _value(m.group())
         if value is None:
             continue
-        rest = text[m.end():]
-        while (scale := _SCALE_AFTER.match(rest)) is not None:
+        pos = m.end()  # matched in place: slicing off the rest for each number is quadratic
+        while (scale := _SCALE_AFTER.match(text, pos)) is not None:
             value *= SCALES[" ".join(scale.group(1).lower().split())]
-            rest = rest[scale.end():]
-        month = bool(_MONTH_AFTER.match(text[m.end():])) and 1 <= value <= 12
+            pos = scale.end()
+        month = bool(_MONTH_AFTER.match(text, m.end())) and 1 <= value <= 12
         found.append((m.group(), value, month))
     return found
 
