@@ -9,6 +9,21 @@ from translate.languages import join_sentences
 from .lengths import LengthSpec
 
 
+_CJK_END = tuple("。！？；：，、…”’」』）】》")
+
+
+def join_digest(parts: list[str]) -> str:
+    """Join digest sentences: as sentences of one paragraph, except that nothing follows the
+    full-width punctuation ending a CJK sentence ("备用；4、…", never "备用； 4、…")."""
+    out = ""
+    for part in parts:
+        if out and out.endswith(_CJK_END):
+            out += part
+        else:
+            out = join_sentences([out, part]) if out else part
+    return out
+
+
 @dataclass(frozen=True)
 class DigestSentence:
     """A picked sentence: where it is in the article, its score, its text in both languages."""
@@ -45,7 +60,7 @@ class Digest:
     def text(self) -> str:
         if self.abstract is not None:
             return self.abstract
-        return join_sentences([s.text for s in self.sentences])
+        return join_digest([s.text for s in self.sentences])
 
 
 @dataclass(frozen=True)

@@ -47,25 +47,54 @@ def shingles(text: str) -> set[str]:
     return found
 
 
+_SUFFIXES = ("ings", "ing", "ies", "ied", "es", "ed", "s", "ly")
+
+
+def _stem(word: str) -> str:
+    """A crude stem, enough to match 'warned'/'warning'/'warns' across paraphrases."""
+    for suffix in _SUFFIXES:
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[:-len(suffix)]
+    return word
+
+
+def content_words(text: str) -> frozenset[str]:
+    """What a sentence is about, for paraphrase redundancy: CJK character bigrams (unigrams of
+    one-character runs), Latin-script words without stop words, crudely stemmed."""
+    out: set[str] = set()
+    for run in _CJK_RUN.findall(text):
+        out.update(run[i:i + 2] for i in range(len(run) - 1)) if len(run) > 1 else out.add(run)
+    rest = _CJK_RUN.sub(" ", text)
+    out.update(_stem(w) for w in (m.lower() for m in _WORD.findall(rest)) if w not in STOPWORDS)
+    return frozenset(out)
+
+
 Vector = dict[str, float]
+
+
+def idf_table(documents: Sequence[Sequence[str]]) -> tuple[Counter, int]:
+    """Document frequencies and the number of documents (for :func:`vectorize`)."""
+    return Counter(t for doc in documents for t in set(doc)), len(documents)
+
+
+def vectorize(doc: Sequence[str], df: Counter, n: int) -> Vector:
+    """The L2-normalised TF-IDF vector (smoothed idf) of one term list."""
+    tf = Counter(doc)
+    vec = {t: c * (math.log((n + 1) / (df.get(t, 0) + 1)) + 1.0) for t, c in tf.items()}
+    norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+    return {t: v / norm for t, v in vec.items()}
 
 
 def tfidf(documents: Sequence[Sequence[str]]) -> list[Vector]:
     """L2-normalised TF-IDF vectors (smoothed idf), one per term list."""
-    n = len(documents)
-    df = Counter(t for doc in documents for t in set(doc))
-    vectors = []
-    for doc in documents:
-        tf = Counter(doc)
-        vec = {t: c * (math.log((n + 1) / (df[t] + 1)) + 1.0) for t, c in tf.items()}
-        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-        vectors.append({t: v / norm for t, v in vec.items()})
-    return vectors
+    df, n = idf_table(documents)
+    return [vectorize(doc, df, n) for doc in documents]
 
 
 def project(vector_terms: Sequence[str], reference: Sequence[Sequence[str]]) -> Vector:
-    """A TF-IDF vector for extra text (e.g. the title) with the idf of ``reference``."""
-    return tfidf([*reference, vector_terms])[-1]
+    """A TF-IDF vector for extra text (e.g. the title) with the idf of ``reference`` plus itself."""
+    df, n = idf_table([*reference, vector_terms])
+    return vectorize(vector_terms, df, n)
 
 
 def cosine(a: Vector, b: Vector) -> float:

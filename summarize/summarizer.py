@@ -9,9 +9,11 @@ from typing import Any, Literal
 from translate import Translator
 from translate.document import BODY_KINDS, Document
 from translate.errors import UsageError
+from translate.languages import base_language as base
 from translate.languages import has_cjk, is_cjk, source_language
 from translate.reading import clean_text
 from translate.segmentation import segment_document
+from translate.segmentation.paragraphs import looks_like_heading
 
 from .cutting import cut_all
 from .digests import Digest, Digests, DigestSentence
@@ -20,7 +22,6 @@ from .ranking import Candidate, Ranked, rank_sentences
 
 WORDS_PER_CJK_CHAR = 0.6   # initial guess for English words per Chinese character, refined as we translate
 CHARS_PER_WORD = 6.0
-TARGETS = ("en", "source")
 METHODS = ("extractive", "abstractive")
 
 
@@ -31,16 +32,18 @@ class AbstractiveNeedsEnglish(UsageError):
 class Summarizer:
     """Digests of an article at several lengths, from one extractive ranking.
 
-    ``to="en"`` translates only the picked sentences with ``translator`` (by default a
+    ``to`` is the digests' language: a code (``en``, ``zh``, ``fr``…) translates only the picked
+    sentences into it with ``translator`` (by default a
     :class:`~translate.Translator` built from ``translator_options``: ``model``, ``num_beams``,
     ``load=``...); ``to="source"`` needs no model at all. English input is summarized directly.
     """
 
-    def __init__(self, lengths: Sequence[str] = DEFAULT_LENGTHS, *, to: Literal["en", "source"] = "en",
+    def __init__(self, lengths: Sequence[str] = DEFAULT_LENGTHS, *, to: str = "en",
                  method: Literal["extractive", "abstractive"] = "extractive", translator: Translator | None = None,
                  summary_model: str | object | None = None, layout: str = "auto", **translator_options: Any) -> None:
-        if to not in TARGETS:
-            raise UsageError(f"unknown digest language '{to}' (choose from {', '.join(TARGETS)})", option="to")
+        if not to or not to.replace("-", "").replace("_", "").isalpha():
+            raise UsageError(f"'{to}' is not a language code (en, zh, zh-Hant, fr...) or 'source'",
+                             option="target_language")
         if method not in METHODS:
             raise UsageError(f"unknown method '{method}' (choose from {', '.join(METHODS)})", option="method")
         self.lengths = tuple(dict.fromkeys(lengths)) or DEFAULT_LENGTHS  # a length asked twice is one digest
@@ -74,27 +77,58 @@ class Summarizer:
         return _Run(self, doc).digests()
 
 
+def effective_kinds(doc: Document) -> list[str]:
+    """Each paragraph's kind as the digest sees it: a body paragraph that reads as a heading
+    (one short unit, no final punctuation, Title Case or followed by a longer paragraph) is a
+    heading in every format — web pages and Markdown mark many subtitles as plain paragraphs."""
+    paragraphs = doc.paragraphs
+    kinds: list[str] = []
+    for k, p in enumerate(paragraphs):
+        kind = p.kind
+        if kind == "body" and len(p.sentences) <= 1:
+            following = next((q.text for q in paragraphs[k + 1:] if q.text.strip()), None)
+            if looks_like_heading(p.text, following):
+                kind = "heading"
+        kinds.append(kind)
+    return kinds
+
+
+def title_text(doc: Document, kinds: Sequence[str]) -> str:
+    """What the digest's scores take as the title: title and subtitle paragraphs, the headings
+    before the first body paragraph (a standfirst), or else the source's own title."""
+    parts = []
+    for p, kind in zip(doc.paragraphs, kinds):
+        if kind in BODY_KINDS:
+            if parts:
+                break
+            continue
+        if kind in ("title", "subtitle", "heading"):
+            parts.append(p.text)
+    parts += [p.text for p, kind in zip(doc.paragraphs, kinds) if kind in ("title", "subtitle") and p.text not in parts]
+    if not parts and doc.metadata.get("title"):
+        parts.append(doc.metadata["title"])
+    return " ".join(parts)
+
+
 class _Run:
     """One summarization of one document (keeps the translation memo for that document)."""
 
     def __init__(self, owner: Summarizer, doc: Document) -> None:
         self.owner = owner
-        body = [(p, s) for p in doc.paragraphs if p.kind in BODY_KINDS for s in p.sentences]
+        kinds = effective_kinds(doc)
+        body = [(p, s) for p, kind in zip(doc.paragraphs, kinds) if kind in BODY_KINDS for s in p.sentences]
         if not body:  # headings only: they are all there is
             body = [(p, s) for p in doc.paragraphs for s in p.sentences]
         self.where = [(p.index, s.index) for p, s in body]
         self.candidates = [Candidate(k, s.text, s.index == 0) for k, (p, s) in enumerate(body)]
-        title = " ".join(p.text for p in doc.paragraphs if p.kind in ("title", "subtitle"))
-        self.ranked: Ranked = rank_sentences(self.candidates, title)
+        self.ranked: Ranked = rank_sentences(self.candidates, title_text(doc, kinds))
         full = " ".join(c.text for c in self.candidates)
         self.source_cjk = has_cjk(full)
-        lang = source_language(owner.translator.load.model)
-        self.source_lang = lang if lang and is_cjk(lang) == self.source_cjk else \
-            ("zh" if self.source_cjk else "en")
-        self.english_input = not self.source_cjk and self.source_lang == "en"
-        self.translating = owner.to == "en" and not self.english_input
-        self.language = "en" if (self.english_input or owner.to == "en") else self.source_lang
-        self.unit = "characters" if is_cjk(self.language) else "words"
+        self.source_lang = _source_language(owner.translator, full, self.source_cjk)
+        self.translating = owner.to != "source" and base(owner.to) != base(self.source_lang)
+        self.language = owner.to if self.translating else self.source_lang
+        self.english_input = not self.translating and base(self.source_lang) == "en"
+        self.unit = "characters" if is_cjk(base(self.language)) else "words"
         self.source_unit = "characters" if self.source_cjk else "words"
         self.total_source = sum(measure(c.text, self.source_unit) for c in self.candidates)
         self.translations: dict[int, str] = {}
@@ -200,6 +234,7 @@ class _Run:
             digests = abstract_digests(engine, self.window(engine), digests, len(self.candidates))
         info = {"method": owner.method, "to": owner.to, "language": self.language, "unit": self.unit,
                 "candidates": len(self.candidates), "redundant": len(self.ranked.redundant),
+                "not_sentences": len(self.ranked.excluded),
                 "translated_sentences": sorted(self.translations)}
         if self.translating and self.translations:
             info["translation"] = owner.translator.info
@@ -207,6 +242,20 @@ class _Run:
             engine = owner.abstractive_model
             info["summary_model"] = getattr(engine, "model", type(engine).__name__)
         return Digests(tuple(digests), self.language, self.source_lang, info)
+
+
+def _source_language(translator: Translator, text: str, cjk: bool) -> str:
+    """The article's language: as given, else the translation model's source, else detected."""
+    given = translator.load.source_language
+    if given != "auto":
+        return given
+    if translator.load.model:
+        lang = source_language(translator.load.model)
+        if lang and is_cjk(lang) == cjk:
+            return lang
+    from translate.detect import detect
+
+    return base(detect(text).language)  # the script (zh-Hans, zh-Hant) does not change a digest
 
 
 def summarize(text: str | Document, lengths: Sequence[str] = DEFAULT_LENGTHS, **options) -> Digests:

@@ -18,6 +18,7 @@ _END_PUNCT = tuple("。！？；.!?;…:：”」』\"'）)")
 _SUBTITLE = re.compile(r"^\s*(——|—|--|－－)")
 HEADING_MAX_CJK_CHARS = 40
 HEADING_MAX_WORDS = 14
+TITLE_CASE_HEADING_MAX_WORDS = 25  # an unpunctuated Latin-script block in Title Case is a heading up to this
 SNIFF_LINES = 5000  # the layout is decided on this many lines, so input can stream
 
 
@@ -81,10 +82,36 @@ def classify(text: str, index: int, previous: ParagraphKind | None) -> Paragraph
     if stripped.endswith(_END_PUNCT):
         return "body"
     short = (len(stripped) <= HEADING_MAX_CJK_CHARS if has_cjk(stripped)
-             else len(stripped.split()) <= HEADING_MAX_WORDS)
+             else len(stripped.split()) <= HEADING_MAX_WORDS or
+             (len(stripped.split()) <= TITLE_CASE_HEADING_MAX_WORDS and title_case(stripped)))
     if not short:
         return "body"
     return "title" if index == 0 else "heading"
+
+
+_TITLE_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_MINOR_WORDS = frozenset("a an the and or but nor of to in on at for from by with as vs via per into over".split())
+
+
+def title_case(text: str) -> bool:
+    """Most words capitalised, as headings in English are written (minor words aside)."""
+    words = [w for w in _TITLE_WORD.findall(text) if w.lower() not in _MINOR_WORDS]
+    return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+
+
+def looks_like_heading(text: str, following: str | None = None) -> bool:
+    """A block that reads as a heading whatever format it came in: short, no final punctuation,
+    and written in Title Case or followed by a longer paragraph (Chinese: short and unpunctuated)."""
+    stripped = text.strip()
+    if not stripped or stripped.endswith(_END_PUNCT):
+        return False
+    if has_cjk(stripped):
+        return len(stripped) <= HEADING_MAX_CJK_CHARS
+    words = len(stripped.split())
+    if words > TITLE_CASE_HEADING_MAX_WORDS:
+        return False
+    longer = following is not None and len(following.split()) > max(words, HEADING_MAX_WORDS)
+    return title_case(stripped) or (words <= HEADING_MAX_WORDS and (following is None or longer))
 
 
 def iter_lines(pieces: Iterable[str]) -> Iterator[str]:
