@@ -12,14 +12,12 @@ from translate.options import DecodingOptions, LoadOptions, PipelineOptions
 
 from .formats import FORMATS
 from .lengths import PRESETS
-from .summarizer import METHODS, TARGETS
+from .summarizer import METHODS
 
 DIGESTS = "Digests"
 LengthOpt = Annotated[Optional[list[str]], typer.Option(
     "-l", "--length", metavar="LENGTH", rich_help_panel=DIGESTS,
     help=f"{', '.join(PRESETS)} (default: all four), or 3 / 80w / 150c / 20%; repeat or separate with commas.")]
-ToOpt = Annotated[Literal[TARGETS], typer.Option(  # type: ignore[valid-type]
-    "--to", rich_help_panel=DIGESTS, help="en: translate the picked sentences; source: no model.")]
 MethodOpt = Annotated[Literal[METHODS], typer.Option(  # type: ignore[valid-type]
     "--method", rich_help_panel=DIGESTS, help="extractive: picked sentences; abstractive: a summarizer model "
                                               "writes the digest (guarded).")]
@@ -35,7 +33,6 @@ app = new_app()
 def summarize_command(
     *,
     length: LengthOpt = None,
-    to: ToOpt = "en",
     method: MethodOpt = "extractive",
     summary_model: SummaryModelOpt = None,
     io: CommandIO,
@@ -44,7 +41,6 @@ def summarize_command(
     pipeline: PipelineOptions,
 ) -> None:
     from translate import Translator
-    from translate.languages import source_language
     from translate.output import open_output
     from translate.sources import read_document
 
@@ -53,10 +49,11 @@ def summarize_command(
 
     lengths = [part.strip() for item in (length or PRESETS) for part in item.split(",") if part.strip()]
     translator = Translator(load=load, decoding=decoding, pipeline=pipeline)
-    summarizer = Summarizer(lengths, to=to, method=method, translator=translator, summary_model=summary_model,
+    summarizer = Summarizer(lengths, to=load.target_language, method=method, translator=translator, summary_model=summary_model,
                             layout=pipeline.layout)  # bad lengths and options fail here, before any input is read
     doc = read_document(io.path, input_format=pipeline.input_format, whole_page=pipeline.whole_page,
-                        encoding=io.encoding, errors=io.errors, language=source_language(load.model),
+                        encoding=io.encoding, errors=io.errors,
+                        language=None if load.source_language == "auto" else load.source_language,
                         offline=load.offline, layout=pipeline.layout)
     if not any(p.sentences for p in doc.paragraphs):
         note("summarize", "input is empty; nothing to summarize", io.quiet)

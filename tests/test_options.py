@@ -20,6 +20,8 @@ from translate.options import GROUPS, memory_context, split_keywords
 # a new option lands in the key unless someone argues here that it does not belong there.
 NOT_OUTPUT_CHANGING = {
     "threads": "speed only",
+    "source_language": "picks the model, and the model's identity is in the key",
+    "routes": "the same",
     "offline": "where the model comes from, not which model (its identity is in the key)",
     "allow_pickle": "which file format may load; the folder's identity is in the key",
     "batch_size": "how sentences are grouped; each sentence is decoded on its own",
@@ -41,7 +43,7 @@ def other_value(field: dataclasses.Field, current):
     if "int" in str(field.type):
         return 9
     return {"backend": "transformers", "device": "cpu", "compute_type": "float32", "layout": "blocks",
-            "input_format": "html"}.get(
+            "input_format": "html", "target_language": "fr", "source_language": "zh"}.get(
         field.name, "other")
 
 

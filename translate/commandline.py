@@ -53,7 +53,13 @@ _CHOICES = _registry_choices()
 
 FLAGS: dict[str, Flag] = {
     # LoadOptions
-    "model": Flag(("-m", "--model"), "Translation model: Hugging Face id or local folder.", MODEL, metavar="ID|PATH"),
+    "model": Flag(("-m", "--model"), "Translation model: Hugging Face id or local folder (default: chosen for "
+                                     "each language pair, e.g. Helsinki-NLP/opus-mt-zh-en).", MODEL, metavar="ID|PATH"),
+    "source_language": Flag(("--from",), "Source language: auto (detected per document and paragraph) or a code "
+                                         "(zh, ja, ru...).", MODEL, metavar="auto|LANG"),
+    "target_language": Flag(("--to",), "Target language code (en, zh, zh-Hant, fr...).", MODEL, metavar="LANG"),
+    "routes": Flag(("--routes",), "A JSON file of language pairs to models, on top of the built-in table.", MODEL,
+                   metavar="FILE"),
     "revision": Flag(("--revision",), "Model revision on the Hub: branch, tag or commit (default: main).", MODEL,
                      metavar="REV"),
     "backend": Flag(("--backend",), "auto: ctranslate2 when installed (int8 on CPU, converted once and cached), "

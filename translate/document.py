@@ -100,6 +100,8 @@ class TranslatedSentence:
     status: Status = "ok"
     reason: str | None = None
     part_of_longer: bool = False  # a piece of a sentence that was over the token limit
+    language: str | None = None   # the source language it was translated from (when routed by language)
+    model: str | None = None      # the model(s) that translated it ("a → b" for a pivot; when routed)
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,18 @@ _OPUS_MT = re.compile(r"opus-mt-(?:tc-(?:big|base)-)?([a-zA-Z]{2,3})-([a-zA-Z]{2
 
 _CJK_PUNCT = "“”‘’《》「」『』…—"
 
-__all__ = ["CJK_CHARS", "CJK_LANGUAGES", "has_cjk", "is_cjk", "join_sentences", "model_languages",
+__all__ = ["CJK_CHARS", "CJK_LANGUAGES", "base_language", "has_cjk", "is_cjk", "join_sentences", "model_languages",
            "source_language"]
 
 
 def has_cjk(text: str) -> bool:
     """True when ``text`` contains a Chinese, Japanese or Korean character."""
     return bool(_CJK.search(text))
+
+
+def base_language(code: str) -> str:
+    """A language code without its script or region: ``zh-Hant`` → ``zh``, ``pt_BR`` → ``pt``."""
+    return code.split("-")[0].split("_")[0].lower()
 
 
 def is_cjk(language: str | None) -> bool:

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from .errors import UsageError
-from .models.resolve import DEFAULT_MODEL
 
 DEFAULT_BATCH_SIZE = 16
 DEFAULT_BATCH_TOKENS = 2048  # padded source tokens decoded at once (16 sentences of up to 128 tokens)
@@ -46,12 +45,18 @@ def _at_least(owner: object, name: str, low: float, *, allow_none: bool = True) 
 class LoadOptions:
     """Which model, on which runtime and device. ``None`` = automatic.
 
+    ``model=None`` routes by language: each paragraph's language (``source_language``, detected
+    when ``auto``) to ``target_language`` through the routing table (``translate/routing.py``,
+    extended by the ``routes`` file); a model named here skips routing.
     ``backend`` is ``auto`` (CTranslate2 when installed), ``ctranslate2`` or ``transformers``;
     ``compute_type`` is CTranslate2's quantization (default int8 on CPU, int8_float16 on CUDA);
     ``offline=None`` follows ``HF_HUB_OFFLINE``; pickle checkpoints load only with ``allow_pickle``.
     """
 
-    model: str = _opt(DEFAULT_MODEL)
+    model: str | None = _opt(None)
+    source_language: str = _opt("auto", output=False)  # a unit's model decides its translation
+    target_language: str = _opt("en")
+    routes: str | None = _opt(None, output=False)
     revision: str | None = _opt(None)
     backend: str = _opt("auto")
     device: str = _opt("auto")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -14,14 +15,19 @@ from typing import Any
 from .assemble import Outcome, assemble_paragraph
 from .backends import Backend, Hypothesis, check_backend, create_backend
 from .caching import Memory, NullMemory, TranslationMemory
-from .document import Document, Layout, Paragraph, TranslatedDocument, TranslatedParagraph
+from .document import Document, Layout, Paragraph, Sentence, TranslatedDocument, TranslatedParagraph
+from .errors import ModelNotFoundError
 from .guard import REASONS, SEVERITY, nothing_to_translate, problem, retry_decoding, retry_pieces
 from .languages import is_cjk, join_sentences, model_languages
 from .models import resolve_model
+from .router import as_source, combine, passed_through
+from .routing import Route, base, plan, target_token, user_routes
 from .options import DecodingOptions, LoadOptions, PipelineOptions, describe, memory_context, split_keywords
 from .segmentation import segment_blocks, segment_paragraph, segment_stream, split_to_token_limit
 from .spans import join_around, mask
 from .version import __version__
+
+logger = logging.getLogger("translate")
 
 Progress = Callable[[int], None]
 CHUNK_BATCHES = 8  # paragraphs are translated in chunks of about this many batches, then streamed out
@@ -55,6 +61,14 @@ class Translator:
     >>> t.translate("今天天气很好。").text                            # doctest: +SKIP
     """
 
+    def __new__(cls, model: str | None = None, **kwargs: Any) -> Translator:
+        """Without a model (argument, keyword or ``load.model``), a translator that routes each
+        paragraph by its language (``translate.router.RoutedTranslator``)."""
+        load = kwargs.get("load")
+        if cls is Translator and model is None and kwargs.get("model") is None and (load is None or load.model is None):
+            return super().__new__(RoutedTranslator)
+        return super().__new__(cls)
+
     def __init__(self, model: str | None = None, *, load: LoadOptions | None = None,
                  decoding: DecodingOptions | None = None, pipeline: PipelineOptions | None = None,
                  **options: Any) -> None:
@@ -74,9 +88,10 @@ class Translator:
         cache = self.pipeline.cache
         self.memory: Memory = memory or (TranslationMemory(None if cache is True else cache) if cache
                                          else NullMemory())
-        self._language, self._target = model_languages(self.load.model)
+        self._language, self._target = model_languages(self.load.model or "")
         self._context: dict | None = None
         self._mask = mask  # how protected spans are found: Markdown documents also protect their syntax
+        self._token: str | None = None  # a multi-target model's >>xxx<< token for the target language
         # translation units served from memory / by the model / passed through; suspect ones, by reason
         self.counts = {"cached": 0, "translated": 0, "passthrough": 0}
         self.suspect: Counter[str] = Counter()
@@ -89,8 +104,20 @@ class Translator:
             resolved = resolve_model(load.model, revision=load.revision, offline=load.offline,
                                      allow_pickle=load.allow_pickle)
             self._language, self._target = model_languages(resolved.name, resolved.path)
+            self._token = target_token(resolved.path, self._target_for_token())
             self._backend = create_backend(resolved, load)
         return self._backend
+
+    def plan(self, paragraphs: Sequence[Paragraph]) -> None:
+        """Decide, before translating, whatever depends on the whole input (one model: nothing)."""
+
+    def _target_for_token(self) -> str:
+        """The language a multi-target model is asked for: the option, unless the model's own target
+        says otherwise (``-m opus-mt-en-zh`` alone means Chinese)."""
+        wanted, own = self.load.target_language, self._target
+        if own in (None, "mul") or base(own) == base(wanted):
+            return wanted
+        return own
 
     def resolve(self) -> Translator:
         """Find the model now — in the cache, or downloading it (with its own progress) — so that a
@@ -120,6 +147,11 @@ class Translator:
         return self.backend.count_tokens(text)
 
     @property
+    def _segment_counter(self) -> Callable[[str], int] | None:
+        """What segmentation counts tokens with (the model's tokenizer)."""
+        return self._count
+
+    @property
     def token_limit(self) -> int:
         """Source tokens per translation unit: the option, never beyond the model's position limit."""
         return max(1, min(self.pipeline.max_sentence_tokens, self.backend.max_source_tokens - 1))
@@ -131,8 +163,8 @@ class Translator:
 
     def segment_stream(self, pieces: Iterable[str]) -> tuple[Layout, Iterator[Paragraph]]:
         """Segment text that arrives in pieces (e.g. ``reading.iter_text``), lazily, in bounded memory."""
-        return segment_stream(pieces, self._count, lambda: self.token_limit, self.pipeline.layout,  # type: ignore[arg-type]
-                              lambda: self._language)
+        return segment_stream(pieces, self._segment_counter, lambda: self.token_limit,  # type: ignore[arg-type]
+                              self.pipeline.layout, lambda: self._language)
 
     def translate(self, text: str, progress: Progress | None = None) -> TranslatedDocument:
         """Translate a whole document held in memory; the result keeps every paragraph, in order."""
@@ -181,7 +213,7 @@ class Translator:
             layout, stream = self.segment_stream(opened.text)
             return layout, stream, {}
         unbreakable = markdown_unbreakable_spans if opened.kind == "markdown" else None
-        paragraphs = segment_blocks(opened.source.blocks, self._count, lambda: self.token_limit,
+        paragraphs = segment_blocks(opened.source.blocks, self._segment_counter, lambda: self.token_limit,
                                     lambda: self._language, unbreakable)
         return opened.source.layout, paragraphs, opened.metadata
 
@@ -210,6 +242,7 @@ class Translator:
         if first is not None and (in_memory or str(source) != "-" and os.path.getsize(source) <= STREAM_ABOVE_BYTES):
             paragraphs = list(paragraphs)
             total = sum(len(p.sentences) for p in paragraphs)
+            self.plan(paragraphs)  # so that the output's header can say how each language is translated
         if on_start:
             on_start(total)
         seen = [0, 0]
@@ -324,14 +357,16 @@ class Translator:
         a unit whose placeholders did not survive is translated around its spans instead (all
         such units of the batch in one more call). Spans never go through the model as text."""
         masked = [self._mask(u) for u in units]
-        hyps = self.backend.translate_batch([m.text for m in masked], options)
+        backend = self.backend  # resolves the model and its target token
+        prefix = f"{self._token} " if self._token else ""
+        hyps = backend.translate_batch([prefix + m.text for m in masked], options)
         result: list[Hypothesis | None] = []
         for m, h in zip(masked, hyps):
             restored = m.restore(h.text)
             result.append(None if restored is None else Hypothesis(restored, h.finished))
         around = {i: masked[i].pieces() for i, r in enumerate(result) if r is None}
-        texts = [text for pieces in around.values() for is_span, text in pieces if not is_span]
-        out = iter(self.backend.translate_batch(texts, options) if texts else [])
+        texts = [prefix + text for pieces in around.values() for is_span, text in pieces if not is_span]
+        out = iter(backend.translate_batch(texts, options) if texts else [])
         for i, pieces in around.items():
             got = [next(out) for is_span, _ in pieces if not is_span]
             result[i] = Hypothesis(join_around(pieces, [h.text for h in got], is_cjk(self._target)),
@@ -363,6 +398,145 @@ class Translator:
             else:
                 outcomes[i] = Outcome(hyps[i].text, "suspect", REASONS[found[i]])  # type: ignore[index]
         return outcomes
+
+
+class RoutedTranslator(Translator):
+    """Translating by language: each paragraph's language is detected (or given), routed to the
+    model for its pair (``routing.py``), pivoted through English when no direct model exists, or
+    passed through when it is already in the target language. Each model is a :class:`Translator`
+    of its own, created — and loaded — only for the languages actually present, once each.
+    ``Translator()`` without a model is one of these."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._routes: dict[str, Route] = {}
+        self._engines: dict[tuple[str, str], Translator] = {}
+        self._available: dict[str, bool] = {}
+        self._missing: dict[str, ModelNotFoundError] = {}  # why a candidate model is not available
+        self._document_language: str | None = None
+        self._language = None if self.load.source_language == "auto" else self.load.source_language
+        self._target = self.load.target_language
+
+    # -- routes and engines -------------------------------------------------------------------------
+    def route(self, source: str) -> Route:
+        """The route from ``source`` to the target language (planned once per language)."""
+        if source not in self._routes:
+            try:
+                route = plan(source, self.load.target_language, self._has_model, user_routes(self.load.routes))
+            except ModelNotFoundError:
+                first = next(iter(self._missing.values()), None)  # the direct model's own reason says most
+                raise (first or ModelNotFoundError(f"no model translates {source}")) from None
+            if route.pivot:
+                logger.info("no direct model from %s to %s: translating through English, %s", source,
+                            self.load.target_language, route.describe())
+            self._routes[source] = route
+        return self._routes[source]
+
+    def _has_model(self, model: str) -> bool:
+        if model not in self._available:
+            try:
+                resolve_model(model, offline=self.load.offline, allow_pickle=self.load.allow_pickle)
+                self._available[model] = True
+            except ModelNotFoundError as exc:
+                self._available[model] = False
+                self._missing.setdefault(model, exc)
+        return self._available[model]
+
+    def engine(self, model: str, target: str) -> Translator:
+        """The translator of one model into one target (created once; loads on first use)."""
+        key = (model, target)
+        if key not in self._engines:
+            load = dataclasses.replace(self.load, model=model, target_language=target)
+            self._engines[key] = Translator(load=load, decoding=self.decoding, pipeline=self.pipeline, cache=self.memory)
+        return self._engines[key]
+
+    def plan(self, paragraphs: Sequence[Paragraph]) -> None:
+        """The route of every language in ``paragraphs`` (planned, models found; nothing loaded)."""
+        for chunk in _chunks(paragraphs, self.pipeline.batch_size * CHUNK_BATCHES):
+            for language in dict.fromkeys(self.languages(chunk)):
+                if not self._same_language(language):
+                    self.route(language)
+
+    def resolve(self) -> Translator:
+        """With a known source language, plan its route and find its models now."""
+        if self._language:
+            for leg in self.route(self._language).legs:
+                self.engine(leg.model, leg.target).resolve()
+        return self
+
+    @property
+    def info(self) -> dict[str, Any]:
+        """The options as given (each model's effective ones differ), and the route of each language met."""
+        return {**describe(self.load, self.decoding, self.pipeline),
+                "routes": {lang: route.describe() for lang, route in self._routes.items()}}
+
+    @property
+    def _segment_counter(self) -> None:
+        """No model-wide token counter: each engine fits the units to its own limit when translating."""
+        return None
+
+    @property
+    def token_limit(self) -> int:
+        return self.pipeline.max_sentence_tokens
+
+    # -- translation -----------------------------------------------------------------------------------
+    def languages(self, paragraphs: Sequence[Paragraph]) -> list[str]:
+        """The source language of each paragraph (given, or detected: short and unclear paragraphs
+        take the document's language, which the first paragraphs decide)."""
+        if self._language:
+            return [self._language] * len(paragraphs)
+        from .detect import detect_document
+
+        found = detect_document([p.text for p in paragraphs])
+        if self._document_language is None or self._document_language == "und":
+            self._document_language = found.document  # decided by the first chunk of a streamed input
+        return [self._document_language if inherited and self._document_language != "und" else language
+                for language, inherited in zip(found.per_paragraph, found.inherited)]
+
+    def translate_iter(self, text: str | Document | Iterable[Paragraph],
+                       progress: Progress | None = None) -> Iterator[TranslatedParagraph]:
+        if isinstance(text, str):
+            from .reading import clean_text
+
+            text = self.segment(clean_text(text))
+        paragraphs = text.paragraphs if isinstance(text, Document) else text
+        for chunk in _chunks(paragraphs, self.pipeline.batch_size * CHUNK_BATCHES):
+            languages = self.languages(chunk)
+            done: dict[int, TranslatedParagraph] = {}
+            for language in dict.fromkeys(languages):
+                mine = [p for p, lang in zip(chunk, languages) if lang == language]
+                done.update((p.index, t) for p, t in zip(mine, self._translate_language(mine, language, progress)))
+            yield from (done[p.index] for p in chunk)
+
+    def _translate_language(self, paragraphs: list[Paragraph], language: str,
+                            progress: Progress | None) -> list[TranslatedParagraph]:
+        if self._same_language(language):
+            self.counts["passthrough"] += sum(len(p.sentences) for p in paragraphs)
+            if progress:
+                progress(sum(len(p.sentences) for p in paragraphs))
+            return [passed_through(p, language) for p in paragraphs]
+        route = self.route(language)
+        current: list[Paragraph] = paragraphs
+        results: list[list[TranslatedParagraph]] = []
+        for k, leg in enumerate(route.legs):
+            engine = self.engine(leg.model, leg.target)
+            before = (dict(engine.counts), Counter(engine.suspect))
+            last = k == len(route.legs) - 1
+            out = list(engine.translate_iter(current, progress if last else None))
+            for name, n in engine.counts.items():
+                self.counts[name] += n - before[0][name]
+            self.suspect.update(engine.suspect - before[1])
+            results.append(out)
+            current = [as_source(p) for p in out]  # the next leg translates this leg's sentences
+        return [combine(paragraph, [leg[i] for leg in results], language, route)
+                for i, paragraph in enumerate(paragraphs)]
+
+    def _same_language(self, language: str) -> bool:
+        return base(language) == base(self.load.target_language)  # (no conversion between scripts)
+
+    def translate_sentences(self, sentences: Sequence[str], progress: Progress | None = None) -> list[str]:
+        paragraphs = [Paragraph(i, s, "body", 0, (Sentence(0, s, 0, len(s)),)) for i, s in enumerate(sentences)]
+        return [p.translation for p in self.translate_iter(paragraphs, progress)]
 
 
 def _status(outcome: Outcome) -> str:

@@ -56,7 +56,6 @@ def sample(rng: random.Random) -> str:
 
 
 def main(out: Path, steps: int = 6000, seed: int = 0) -> None:
-    import torch
     from transformers import MarianTokenizer
 
     rng = random.Random(seed)
@@ -67,42 +66,61 @@ def main(out: Path, steps: int = 6000, seed: int = 0) -> None:
     tok = MarianTokenizer.from_pretrained(out)
     vocab = tok.get_vocab()
     model = write_model(out, vocab, SHAPE, seed=seed, num_beams=4)
+
+    def batch(n: int) -> tuple[list[str], list[str]]:
+        src = [sample(rng) for _ in range(n)]
+        return src, [reference(s) for s in src]
+
+    train(model, tok, batch, steps, seed,
+          evaluate=lambda step: f"exact {accuracy(model, tok, random.Random(step)):.3f}")
+    model.save_pretrained(out, safe_serialization=True)
+    print(f"final exact-match {accuracy(model, tok, random.Random(12345), n=1000):.4f}")
+
+
+def train(model, tok, batch, steps: int, seed: int, evaluate, lr: float = 3e-3, batch_size: int = 64) -> None:
+    """The toy models' training loop (shared with ``train_toy_en_zh.py``): AdamW with a one-cycle
+    schedule on ``batch(batch_size)`` → (sources, targets) pairs; every 500 steps prints the loss and
+    ``evaluate(step)`` (a short text). Leaves the model in eval mode."""
+    import torch
+
     model.train()
     torch.manual_seed(seed)
-    opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=0.0)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=steps, pct_start=0.1)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.1)
     t0 = time.time()
     for step in range(1, steps + 1):
-        src = [sample(rng) for _ in range(64)]
-        batch = tok(src, text_target=[reference(s) for s in src], return_tensors="pt", padding=True)
-        batch["labels"][batch["labels"] == tok.pad_token_id] = -100
-        loss = model(**batch).loss
+        src, tgt = batch(batch_size)
+        enc = tok(src, text_target=tgt, return_tensors="pt", padding=True)
+        enc["labels"][enc["labels"] == tok.pad_token_id] = -100
+        loss = model(**enc).loss
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         sched.step()
         opt.zero_grad()
         if step % 500 == 0:
-            acc = accuracy(model, tok, random.Random(step))
-            print(f"step {step} loss {loss.item():.4f} exact {acc:.3f} {time.time() - t0:.0f}s", flush=True)
+            print(f"step {step} loss {loss.item():.4f} {evaluate(step)} {time.time() - t0:.0f}s", flush=True)
     model.eval()
-    model.save_pretrained(out, safe_serialization=True)
-    print(f"final exact-match {accuracy(model, tok, random.Random(12345), n=1000):.4f}")
 
 
 def accuracy(model, tok, rng: random.Random, n: int = 300) -> float:
     """Exact-match rate of greedy decoding on fresh random toy sentences."""
+    src = [sample(rng) for _ in range(n)]
+    return exact_match(model, tok, src, [reference(s) for s in src])
+
+
+def exact_match(model, tok, sources: list[str], references: list[str]) -> float:
+    """Exact-match rate of greedy decoding of ``sources`` against ``references``."""
     import torch
 
     was_training = model.training
     model.eval()
-    src = [sample(rng) for _ in range(n)]
     with torch.inference_mode():
-        enc = tok(src, return_tensors="pt", padding=True)
+        enc = tok(sources, return_tensors="pt", padding=True)
         out = model.generate(**enc, num_beams=1, max_new_tokens=32)
     hyp = tok.batch_decode(out, skip_special_tokens=True, use_source_tokenizer=False)
     model.train(was_training)
-    return sum(h == reference(s) for h, s in zip(hyp, src)) / n
+    return sum(h == r for h, r in zip(hyp, references)) / len(sources)
 
 
 if __name__ == "__main__":

@@ -83,6 +83,10 @@ def _jsonl(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout
                 record["part_of_longer"] = True
             if s.reason:
                 record["reason"] = s.reason
+            if s.language:
+                record["source_language"] = s.language
+            if s.model:
+                record["model"] = s.model
             yield json_line(record)
 
 
