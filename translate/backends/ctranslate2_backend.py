@@ -147,8 +147,17 @@ class CTranslate2Backend(Backend):
         steps = limit - 1 if self.generation.get("forced_eos_token_id") is not None else limit
         if steps < 1:
             return [Hypothesis("", False) for _ in texts]
-        results = self._translator.translate_batch(sources, max_decoding_length=steps, **self._fixed,
-                                                   **translate_kwargs(self.decoding(options)))
+        try:
+            results = self._translator.translate_batch(sources, max_decoding_length=steps, **self._fixed,
+                                                       **translate_kwargs(self.decoding(options)))
+        except RuntimeError as exc:
+            if "cannot be loaded" not in str(exc):
+                raise
+            # CTranslate2's wheels are built for CUDA 12: measured on a CUDA 13 machine (H100), its
+            # cuBLAS 13 linked as libcublas.so.12 worked; the fix is the user's, the message says which
+            raise UsageError(f"CTranslate2 cannot use the GPU: {first_line(exc)}; install CUDA 12's cuBLAS "
+                             "(pip install nvidia-cublas-cu12), or run on the CPU or with the transformers backend",
+                             option="device") from None
         hypotheses = []
         for result in results:
             tokens = list(result.hypotheses[0])
