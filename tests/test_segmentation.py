@@ -319,3 +319,8 @@ def test_many_latin_sentences_and_urls_in_chinese_text_are_cut_as_before():
     assert [text[s:e] for s, e in spans[:4]] == ["三猫看大山。", "The cat looks at the mountain.",
                                                  "五小狗看 http://x.org/a.b 红花。", "三猫看大山。"]
     assert len(spans) == 3 * 2000
+
+
+def test_ascii_punctuation_inside_a_latin_name_is_no_sentence_end():
+    text = "我们使用YES!IC品牌的产品。真的吗?是的!"
+    assert [text[a:b] for a, b in split_sentences(text)] == ["我们使用YES!IC品牌的产品。", "真的吗?", "是的!"]

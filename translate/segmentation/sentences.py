@@ -29,6 +29,12 @@ _PYSBD_LANGS = {"en", "hi", "mr", "zh", "es", "am", "ar", "hy", "bg", "ur", "ru"
                 "da", "fr", "my", "el", "it", "ja", "de", "kk", "sk"}
 
 
+def _inside_latin_word(text: str, i: int) -> bool:
+    """An ASCII ! ? ; between a Latin letter or digit and another: part of a name ("YES!IC"), not an end."""
+    return text[i] in "!?;" and 0 < i < len(text) - 1 and text[i - 1].isascii() and text[i - 1].isalnum() \
+        and text[i + 1].isascii() and text[i + 1].isalnum()
+
+
 def cjk_boundaries(text: str) -> list[int]:
     """Cut positions after each sentence end (。！？；… runs plus closing quotes), not inside 《》."""
     cuts: list[int] = []
@@ -39,7 +45,7 @@ def cjk_boundaries(text: str) -> list[int]:
             depth += 1
         elif ch == BOOK_CLOSE:
             depth = max(0, depth - 1)
-        elif ch in TERMINATORS and depth == 0:
+        elif ch in TERMINATORS and depth == 0 and not _inside_latin_word(text, i):
             j = i + 1
             while j < n and text[j] in TERMINATORS:
                 j += 1
