@@ -31,6 +31,8 @@ NOT_OUTPUT_CHANGING = {
     "input_format": "changes what is read, and units are keyed by their own text",
     "whole_page": "the same",
     "cache": "where the memory is",
+    "glossary": "a path; the memory keys on the glossary's content (its digest), not on where it is",
+    "consistent_names": "raw translations do not depend on it; sentences it changes are keyed by their names' renderings",
 }
 
 

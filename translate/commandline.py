@@ -25,7 +25,7 @@ from .errors import TranslateError
 from .options import GROUPS, INPUT_FORMATS, LAYOUTS, DecodingOptions, LoadOptions, PipelineOptions
 
 INPUT, OUTPUT, MODEL, DECODING, SAFETY, HELP = "Input", "Output", "Model", "Decoding", "Cache & safety", "Help"
-PANELS = (INPUT, OUTPUT, MODEL, DECODING, SAFETY, HELP)  # the order help shows them in
+PANELS = (INPUT, OUTPUT, "Corpus", MODEL, DECODING, SAFETY, HELP)  # the order help shows them in
 
 
 @dataclass(frozen=True)
@@ -97,11 +97,18 @@ FLAGS: dict[str, Flag] = {
     "cache": Flag(("--no-cache",), "Neither read nor write the translation memory.", SAFETY, bool, negates=True),
     "guard": Flag(("--no-guard",), "Skip the checks for loops, omissions and leftovers (and their retries): "
                                    "raw decoding.", SAFETY, bool, negates=True),
+    "glossary": Flag(("--glossary",), "A TSV or CSV file of source term, target term (, note): every term found is "
+                                      "translated as listed, longest first.", SAFETY, metavar="FILE"),
+    "consistent_names": Flag(("--no-consistent-names",), "Let names (people, places, organisations) be rendered "
+                                                         "differently from sentence to sentence.", SAFETY, bool,
+                             negates=True),
 }
 # Options of the commands themselves, named here so library errors can point at them too.
 COMMAND_FLAGS = {"encoding": "--encoding", "format": "--format", "output": "--output",
                  "summary_model": "--summary-model", "lengths": "--length", "to": "--to", "errors": "--errors",
-                 "encoding_or_errors": "--encoding NAME, or --errors replace"}  # undecodable input: either helps
+                 "encoding_or_errors": "--encoding NAME, or --errors replace",  # undecodable input: either helps
+                 "engine": "--engine", "glob": "--glob", "text_field": "--text-field", "id_field": "--id-field",
+                 "ray_address": "--ray-address", "actors": "--actors"}
 
 
 def flag_name(option: str) -> str | None:
@@ -204,6 +211,40 @@ ErrorsOpt = Annotated[Literal["strict", "replace"], typer.Option(
          "default: strict).")]
 QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", metavar="", rich_help_panel=OUTPUT,
                                         help="No progress bar or notes on stderr.")]
+
+# -- corpora (translate/corpus): a folder, a .jsonl or a .parquet input is a corpus job -------------------
+CORPUS = "Corpus"
+GlobOpt = Annotated[str, typer.Option("--glob", metavar="PATTERN", rich_help_panel=CORPUS,
+                                      help="Folder input: the files to read, recursively (default: all).")]
+TextFieldOpt = Annotated[Optional[str], typer.Option("--text-field", metavar="NAME", rich_help_panel=CORPUS,
+                                                     help="JSONL/Parquet input: the field holding each document's "
+                                                          "text (default: text).")]
+IdFieldOpt = Annotated[Optional[str], typer.Option("--id-field", metavar="NAME", rich_help_panel=CORPUS,
+                                                   help="JSONL/Parquet input: each document's id (default: id, "
+                                                        "else its position).")]
+EngineOpt = Annotated[Optional[Literal["local", "ray"]], typer.Option(
+    "--engine", rich_help_panel=CORPUS, show_default=False,
+    help="Corpus engine: local (one process; default) or ray (a Ray Data actor pool).")]
+RayAddressOpt = Annotated[Optional[str], typer.Option("--ray-address", metavar="ADDRESS", rich_help_panel=CORPUS,
+                                                      help="Join this Ray cluster (default: RAY_ADDRESS, else a "
+                                                           "local one).")]
+ActorsOpt = Annotated[Optional[int], typer.Option("--actors", min=1, metavar="N", rich_help_panel=CORPUS,
+                                                  help="Ray engine: actors, each with its own model (default 2).")]
+
+
+def run_corpus_command(prog: str, io: CommandIO, job: Any, *, glob: str, text_field: str | None,
+                       id_field: str | None, engine: str | None, ray_address: str | None,
+                       actors: int | None) -> int:
+    """Run a corpus job for a command; a note with the totals; exit 1 when a document failed."""
+    from .corpus import run_corpus
+
+    result = run_corpus(job, io.path, io.output, glob=glob, text_field=text_field, id_field=id_field,
+                        engine=engine, ray_address=ray_address, actors=actors, progress=not io.quiet)
+    note(prog, f"{result.documents} documents ({result.resumed} from an earlier run), {result.sentences} "
+               f"sentences, {result.failed} failed", io.quiet)
+    if result.failed:
+        raise typer.Exit(1)
+    return 0
 
 
 def format_option(choices: tuple[str, ...], default: str) -> Any:

@@ -28,7 +28,7 @@ _RETRY_SPLIT = re.compile(r"(?<=[，、：；,;:])")
 
 # how bad each problem is, to keep the best of two attempts
 SEVERITY = {"empty": 4, "repetition": 4, "limit": 3, "untranslated": 3, "too long": 2, "too short": 1,
-            "missing number": 2, "missing token": 2}
+            "missing number": 2, "missing token": 2, "glossary term missing": 2}
 REASONS = {
     "empty": "empty translation",
     "repetition": "repetition loop in the output",
@@ -38,6 +38,7 @@ REASONS = {
     "too short": "output suspiciously short for the source (possible omission)",
     "missing number": "missing number",
     "missing token": "missing token",
+    "glossary term missing": "glossary term missing",
 }
 
 
@@ -72,8 +73,10 @@ def _loops(tokens: list[str]) -> bool:
     return False
 
 
-def problem(source: str, output: str, finished: bool, target_cjk: bool = False) -> str | None:
-    """The worst problem of a translation (a key of ``REASONS``), or None when it looks sound."""
+def problem(source: str, output: str, finished: bool, target_cjk: bool = False,
+            required: tuple[str, ...] = ()) -> str | None:
+    """The worst problem of a translation (a key of ``REASONS``), or None when it looks sound.
+    ``required``: target terms (a glossary's) the output must contain."""
     if source.strip() and not output.strip():
         return "empty"
     units = list(re.sub(r"\s+", "", output)) if target_cjk else re.findall(r"\w+|[^\w\s]", output.lower())
@@ -94,6 +97,8 @@ def problem(source: str, output: str, finished: bool, target_cjk: bool = False) 
         return "missing number"
     if src_cjk and not target_cjk and missing_tokens(source, output):
         return "missing token"
+    if any(term not in output for term in required):
+        return "glossary term missing"
     return None
 
 

@@ -110,6 +110,8 @@ class PipelineOptions:
 
     ``cache``: ``True`` uses the default translation memory, a path another file, ``False`` none.
     ``guard``: check every translation for loops, omissions and leftovers, retry, mark suspects.
+    ``glossary``: a TSV/CSV file of source term, target term (, note) (``translate/glossary.py``).
+    ``consistent_names``: render each name of a document the same way throughout (``translate/names.py``).
     """
 
     batch_size: int = _opt(DEFAULT_BATCH_SIZE, output=False)
@@ -120,6 +122,8 @@ class PipelineOptions:
     whole_page: bool = _opt(False, output=False)    # HTML: every visible text block, no article extraction
     cache: bool | str = _opt(False, output=False)
     guard: bool = _opt(True)
+    glossary: str | None = _opt(None, output=False)  # a path: the memory keys on the glossary's content instead
+    consistent_names: bool = _opt(True, output=False)  # enforced sentences are keyed by their names' renderings
 
     def __post_init__(self) -> None:
         _at_least(self, "batch_size", 1, allow_none=False)

@@ -17,6 +17,7 @@ from .backends import Backend, Hypothesis, check_backend, create_backend
 from .caching import Memory, NullMemory, TranslationMemory
 from .document import Document, Layout, Paragraph, Sentence, TranslatedDocument, TranslatedParagraph
 from .errors import ModelNotFoundError
+from .glossary import Glossary, Term, load_glossary, term_report
 from .guard import REASONS, SEVERITY, nothing_to_translate, problem, retry_decoding, retry_pieces
 from .languages import is_cjk, join_sentences, model_languages
 from .models import resolve_model
@@ -24,7 +25,7 @@ from .router import as_source, combine, passed_through
 from .routing import Route, base, plan, target_token, user_routes
 from .options import DecodingOptions, LoadOptions, PipelineOptions, describe, memory_context, split_keywords
 from .segmentation import segment_blocks, segment_paragraph, segment_stream, split_to_token_limit
-from .spans import join_around, mask
+from .spans import join_around, mask, with_terms
 from .version import __version__
 
 logger = logging.getLogger("translate")
@@ -45,6 +46,7 @@ class FileTranslation:
     suspect: dict[str, int]
     info: dict[str, Any]
     metadata: dict[str, str]  # what the source said about itself: title, author, date, URL…
+    terms: tuple[dict, ...] = ()  # the terms report: glossary terms and names found, how often, whether they held
 
 
 class Translator:
@@ -95,6 +97,15 @@ class Translator:
         # translation units served from memory / by the model / passed through; suspect ones, by reason
         self.counts = {"cached": 0, "translated": 0, "passthrough": 0}
         self.suspect: Counter[str] = Counter()
+        self.glossary: Glossary | None = load_glossary(self.pipeline.glossary) if self.pipeline.glossary else None
+        self._terms: Glossary | None = self.glossary  # what is masked now: the glossary (+ a document's names)
+        self._preset_names: tuple[Glossary | None] | None = None  # names decided by a caller for a whole document
+        self.term_found: Counter[Term] = Counter()  # terms in the units translated, and how often each held
+        self.term_held: Counter[Term] = Counter()
+
+    def terms_report(self) -> list[dict]:
+        """Every glossary term and consistent name found so far: how often, and how often it held."""
+        return term_report(self.term_found, self.term_held)
 
     @property
     def backend(self) -> Backend:
@@ -139,8 +150,9 @@ class Translator:
         runs), the model's identity and the version of this code."""
         if self._context is None:
             backend = self.backend
+            glossary = {"glossary": self.glossary.digest} if self.glossary else {}  # its content, not its path
             self._context = memory_context(backend.effective(), backend.decoding(self.decoding), self.pipeline,
-                                           identity=backend.model_ref.identity, version=__version__)
+                                           identity=backend.model_ref.identity, version=__version__, **glossary)
         return self._context
 
     def _count(self, text: str) -> int:
@@ -184,12 +196,33 @@ class Translator:
 
             text = self.segment(clean_text(text))
         paragraphs = text.paragraphs if isinstance(text, Document) else text
+        names = self._preset_names[0] if self._preset_names is not None else \
+            self._document_names(paragraphs) if isinstance(paragraphs, Sequence) else None  # (not when streaming)
+        confirmed: set[str] = set()
         for chunk in _chunks(paragraphs, self.pipeline.batch_size * CHUNK_BATCHES):
             pieces = [self._pieces(s.text) for p in chunk for s in p.sentences]
-            outcomes = iter(self._translate_units([u for units in pieces for u in units], progress))
+            units = [u for units in pieces for u in units]
+            done = self._translate_units(units, progress)
+            if names:
+                done = self._consistent_names(units, done, names, confirmed)
+            outcomes = iter(done)
             joined = iter([_joined([next(outcomes) for _ in units]) for units in pieces])
             for paragraph in chunk:
                 yield assemble_paragraph(paragraph, [next(joined) for _ in paragraph.sentences])
+
+    def translate_documents(self, documents: Sequence[Sequence[Paragraph]], progress: Progress | None = None,
+                            *, markdown: bool = False) -> list[list[TranslatedParagraph]]:
+        """Translate the paragraphs of several documents at once (a corpus window): their sentences
+        are batched together — each distinct sentence once, length-sorted across documents — and
+        each document gets its own translated paragraphs back, in order. ``markdown``: the
+        documents are Markdown (its syntax is protected like URLs)."""
+        flat = [p for doc in documents for p in doc]
+        self._mask = mask_markdown_spans() if markdown else mask
+        pieces = [self._pieces(s.text) for p in flat for s in p.sentences]
+        outcomes = iter(self._translate_units([u for units in pieces for u in units], progress))
+        joined = iter([_joined([next(outcomes) for _ in units]) for units in pieces])
+        done = iter([assemble_paragraph(p, [next(joined) for _ in p.sentences]) for p in flat])
+        return [[next(done) for _ in doc] for doc in documents]
 
     def _pieces(self, unit: str) -> list[str]:
         """``unit``, or its pieces when it is over the token limit."""
@@ -258,8 +291,12 @@ class Translator:
                 translated = counted(self.translate_iter(paragraphs, progress))
                 for piece in render(format, translated, self.info, layout, metadata=metadata):
                     out.write(piece)
+                if format == "jsonl" and self.term_found:  # the terms report, last: it is known only now
+                    from .output.formats import json_line, terms_record
+
+                    out.write(json_line(terms_record(self.terms_report())))
         return FileTranslation(seen[0], seen[1], layout, dict(self.counts), dict(self.suspect),
-                               self.info if seen[0] else {}, metadata)
+                               self.info if seen[0] else {}, metadata, tuple(self.terms_report()))
 
     def translate_sentences(self, sentences: Sequence[str], progress: Progress | None = None) -> list[str]:
         """Translate independent sentences (each split further if over the token limit)."""
@@ -268,11 +305,13 @@ class Translator:
         outcomes = iter(self._translate_units([u.text for p in pieces for u in p], progress))
         return [join_sentences([next(outcomes).text for _ in p]) for p in pieces]
 
-    def _translate_units(self, units: Sequence[str], progress: Progress | None) -> list[Outcome]:
+    def _translate_units(self, units: Sequence[str], progress: Progress | None,
+                         context: dict[str, Any] | None = None) -> list[Outcome]:
         """Pass through what needs no model, take what the memory knows, translate the rest in
         batches of similar length; return outcomes in input order.
 
-        Each batch is written to the memory as soon as it is done, so a killed run keeps it.
+        Each batch is written to the memory (under ``context``, default ``memory_context``) as
+        soon as it is done, so a killed run keeps it.
         """
         occurrences = Counter(units)
         known: dict[str, Outcome] = {}
@@ -283,7 +322,8 @@ class Translator:
         self.counts["passthrough"] += sum(occurrences[u] for u in known)
         rest = [u for u in occurrences if u not in known]
         if rest and not isinstance(self.memory, NullMemory):
-            for u, (text, status) in self.memory.get_many(self.memory_context, rest).items():
+            context = context or self.memory_context
+            for u, (text, status) in self.memory.get_many(context, rest).items():
                 known[u] = _stored(text, status)
                 self.counts["cached"] += occurrences[u]
         done = sum(occurrences[u] for u in known)
@@ -295,13 +335,116 @@ class Translator:
         batches = self._batches(todo, lengths) if todo else []
         for batch, outcomes in self._run_batches(batches):
             known.update(zip(batch, outcomes))
-            self.memory.put_many(self.memory_context, [(u, o.text, _status(o)) for u, o in zip(batch, outcomes)])
+            self.memory.put_many(context or self.memory_context,
+                                 [(u, o.text, _status(o)) for u, o in zip(batch, outcomes)])
             self.counts["translated"] += sum(occurrences[u] for u in batch)
             if progress:
                 progress(sum(occurrences[u] for u in batch))
         result = [known[u] for u in units]
         self.suspect.update(o.reason or "" for o in result if o.status == "suspect")
+        if self._terms:
+            for u, o in zip(units, result):
+                for term in self._required_terms(u):
+                    self.term_found[term] += 1
+                    self.term_held[term] += term.target in o.text
         return result
+
+    def _required_terms(self, unit: str) -> list[Term]:
+        """The terms masked in ``unit``: glossary terms and names to enforce (not mere blockers)."""
+        return [t for _, _, t in self._terms.find(unit) if t.kind != "blocker"] if self._terms else []
+
+    def _masked(self, unit: str) -> Any:
+        """``unit`` with its protected spans, and its glossary terms (and enforced names), masked."""
+        masked = self._mask(unit)
+        terms = [(s, e, t.target) for s, e, t in self._terms.find(unit) if t.kind != "blocker"] if self._terms else []
+        return with_terms(masked, terms) if terms else masked
+
+    def _document_names(self, paragraphs: Sequence[Paragraph]) -> Glossary | None:
+        """A Chinese document's names to render consistently (``translate/names.py``): each name in
+        two or more sentences with its standalone rendering, when that reads as a name; every other
+        name the tagger found blocks matches inside it (kind ``blocker``). None when off."""
+        if not self.pipeline.consistent_names or not str(self._language or "").startswith("zh"):
+            return None
+        from .names import clean_rendering, find_names, looks_like_name
+
+        found = self._names_of([s.text for p in paragraphs for s in p.sentences], find_names)
+        wanted = [n for n, count in found.items() if count >= 2 and n not in (self.glossary or ())]
+        if not wanted:
+            return None
+        saved = self._counters()
+        try:
+            rendered = self._translate_units(wanted, None)  # one small batch, cached like any sentence
+        finally:
+            self._counters(saved)
+        terms = [Term(n, r, kind="name") for n, o in zip(wanted, rendered)
+                 if o.status == "ok" and looks_like_name(r := clean_rendering(o.text))]
+        blockers = [Term(n, n, kind="blocker") for n in found if n not in {t.source for t in terms}]
+        return Glossary(terms + blockers) if terms else None
+
+    def _names_of(self, sentences: list[str], find_names: Callable[..., dict[str, int]]) -> dict[str, int]:
+        """Every name the tagger finds in ``sentences``, with its sentence count; kept in the
+        translation memory by the document's digest, so a rerun does not load the tagger."""
+        import hashlib
+        import json
+
+        if isinstance(self.memory, NullMemory):
+            return find_names(sentences, min_sentences=1)
+        key = hashlib.sha256("\n".join(sentences).encode("utf-8")).hexdigest()
+        context = {"names": "jieba", "version": __version__}
+        stored = self.memory.get_many(context, [key]).get(key)
+        if stored is not None:
+            return dict(json.loads(stored[0]))
+        found = find_names(sentences, min_sentences=1)
+        self.memory.put_many(context, [(key, json.dumps(list(found.items()), ensure_ascii=False), "ok")])
+        return found
+
+    def _counters(self, saved: tuple | None = None) -> tuple:
+        """The run's counters (counts, suspects, terms), or put ``saved`` ones back."""
+        if saved is not None:
+            self.counts, self.suspect, self.term_found, self.term_held = saved
+        return dict(self.counts), Counter(self.suspect), Counter(self.term_found), Counter(self.term_held)
+
+    def _consistent_names(self, units: list[str], outcomes: list[Outcome], names: Glossary,
+                          confirmed: set[str]) -> list[Outcome]:
+        """Render each confirmed name the same way: a name is confirmed once the model used its
+        standalone rendering as a name in a sentence (the first confident rendering); a sentence
+        with a confirmed name but not its rendering is translated again with the name protected."""
+        from .names import used_as_name
+
+        table = self.glossary.merged(names) if self.glossary else names  # the glossary's renderings win
+        hits = [[t for _, _, t in table.find(u) if t.kind == "name"] if o.status != "passthrough" else []
+                for u, o in zip(units, outcomes)]
+        for found, o in zip(hits, outcomes):
+            confirmed.update(t.source for t in found if used_as_name(t.target, o.text))
+        todo = list(dict.fromkeys(u for u, found, o in zip(units, hits, outcomes)
+                                  if any(t.source in confirmed and t.target.lower() not in o.text.lower()
+                                         for t in found)))
+        if todo:
+            enforced = Glossary(t for t in names.terms.values() if t.kind != "name" or t.source in confirmed)
+            saved = self._counters()
+            self._terms = self.glossary.merged(enforced) if self.glossary else enforced
+            try:
+                context = {**self.memory_context, "names": enforced.digest}
+                again = dict(zip(todo, self._translate_units(todo, None, context=context)))
+            finally:
+                self._terms = self.glossary
+                self._counters(saved)
+            for k, (u, o) in enumerate(zip(units, outcomes)):
+                new = again.get(u)
+                if new is None or (new.status == "suspect" and o.status != "suspect"):
+                    continue  # a worse sentence is no price for a consistent name
+                if o.status == "suspect":
+                    self.suspect[o.reason or ""] -= 1
+                if new.status == "suspect":
+                    self.suspect[new.reason or ""] += 1
+                outcomes[k] = new
+            self.suspect = +self.suspect
+        for found, o in zip(hits, outcomes):
+            for t in found:
+                if t.source in confirmed:
+                    self.term_found[t] += 1
+                    self.term_held[t] += t.target.lower() in o.text.lower()
+        return outcomes
 
     def _batches(self, todo: list[str], lengths: dict[str, int]) -> list[list[str]]:
         """Cut length-sorted sentences into batches: at most ``batch_size`` sentences decoded at once
@@ -356,7 +499,7 @@ class Translator:
         """Translate units with their protected spans (URLs, e-mail addresses, paths, code...) masked;
         a unit whose placeholders did not survive is translated around its spans instead (all
         such units of the batch in one more call). Spans never go through the model as text."""
-        masked = [self._mask(u) for u in units]
+        masked = [self._masked(u) for u in units]
         backend = self.backend  # resolves the model and its target token
         prefix = f"{self._token} " if self._token else ""
         hyps = backend.translate_batch([prefix + m.text for m in masked], options)
@@ -381,7 +524,8 @@ class Translator:
         if not self.pipeline.guard:
             return [Outcome(h.text) if h.finished else Outcome(h.text, "suspect", REASONS["limit"]) for h in hyps]
         target_cjk = is_cjk(self._target)
-        found = [problem(u, h.text, h.finished, target_cjk) for u, h in zip(batch, hyps)]
+        required = [tuple(t.target for t in self._required_terms(u)) for u in batch]
+        found = [problem(u, h.text, h.finished, target_cjk, r) for u, h, r in zip(batch, hyps, required)]
         outcomes = [Outcome(h.text) for h in hyps]
         suspects = [i for i, p in enumerate(found) if p]
         pieces = {i: retry_pieces(batch[i]) for i in suspects}
@@ -390,7 +534,7 @@ class Translator:
         for i in suspects:
             retried = [next(again) for _ in pieces[i]]
             text = join_sentences([h.text for h in retried])
-            second = problem(batch[i], text, all(h.finished for h in retried), target_cjk)
+            second = problem(batch[i], text, all(h.finished for h in retried), target_cjk, required[i])
             if second is None:
                 outcomes[i] = Outcome(text)
             elif SEVERITY[second] < SEVERITY[found[i]]:  # type: ignore[index]
@@ -500,13 +644,51 @@ class RoutedTranslator(Translator):
 
             text = self.segment(clean_text(text))
         paragraphs = text.paragraphs if isinstance(text, Document) else text
-        for chunk in _chunks(paragraphs, self.pipeline.batch_size * CHUNK_BATCHES):
-            languages = self.languages(chunk)
-            done: dict[int, TranslatedParagraph] = {}
-            for language in dict.fromkeys(languages):
-                mine = [p for p, lang in zip(chunk, languages) if lang == language]
-                done.update((p.index, t) for p, t in zip(mine, self._translate_language(mine, language, progress)))
-            yield from (done[p.index] for p in chunk)
+        preset = self._preset_document_names(paragraphs) if isinstance(paragraphs, Sequence) else []
+        try:
+            for chunk in _chunks(paragraphs, self.pipeline.batch_size * CHUNK_BATCHES):
+                languages = self.languages(chunk)
+                done: dict[int, TranslatedParagraph] = {}
+                for language in dict.fromkeys(languages):
+                    mine = [p for p, lang in zip(chunk, languages) if lang == language]
+                    done.update((p.index, t) for p, t in zip(mine, self._translate_language(mine, language, progress)))
+                yield from (done[p.index] for p in chunk)
+        finally:
+            for engine in preset:
+                engine._preset_names = None
+
+    def _preset_document_names(self, paragraphs: Sequence[Paragraph]) -> list[Translator]:
+        """Decide each language's consistent names over the whole document (not chunk by chunk):
+        set on the engine of the route's first leg; returns those engines."""
+        if not self.pipeline.consistent_names or not paragraphs:
+            return []
+        languages = self.languages(paragraphs)
+        engines = []
+        for language in dict.fromkeys(languages):
+            if self._same_language(language):
+                continue
+            leg = self.route(language).legs[0]
+            engine = self.engine(leg.model, leg.target)
+            mine = [p for p, lang in zip(paragraphs, languages) if lang == language]
+            engine._preset_names = (engine._document_names(mine),)
+            engines.append(engine)
+        return engines
+
+    def translate_documents(self, documents: Sequence[Sequence[Paragraph]], progress: Progress | None = None,
+                            *, markdown: bool = False) -> list[list[TranslatedParagraph]]:
+        """Several documents at once: each is detected on its own (its own document language), then
+        the paragraphs of all of them are grouped by language and translated together."""
+        tagged = []
+        for d, doc in enumerate(documents):
+            self._document_language = None
+            tagged += [(d, i, p, lang) for i, (p, lang) in enumerate(zip(doc, self.languages(list(doc)) if doc else []))]
+        self._document_language = None
+        done: dict[tuple[int, int], TranslatedParagraph] = {}
+        for language in dict.fromkeys(lang for *_, lang in tagged):
+            mine = [(d, i, p) for d, i, p, lang in tagged if lang == language]
+            for (d, i, _), t in zip(mine, self._translate_language([p for *_, p in mine], language, progress)):
+                done[d, i] = t
+        return [[done[d, i] for i in range(len(doc))] for d, doc in enumerate(documents)]
 
     def _translate_language(self, paragraphs: list[Paragraph], language: str,
                             progress: Progress | None) -> list[TranslatedParagraph]:
@@ -521,11 +703,14 @@ class RoutedTranslator(Translator):
         for k, leg in enumerate(route.legs):
             engine = self.engine(leg.model, leg.target)
             before = (dict(engine.counts), Counter(engine.suspect))
+            terms = (Counter(engine.term_found), Counter(engine.term_held))
             last = k == len(route.legs) - 1
             out = list(engine.translate_iter(current, progress if last else None))
             for name, n in engine.counts.items():
                 self.counts[name] += n - before[0][name]
             self.suspect.update(engine.suspect - before[1])
+            self.term_found.update(engine.term_found - terms[0])
+            self.term_held.update(engine.term_held - terms[1])
             results.append(out)
             current = [as_source(p) for p in out]  # the next leg translates this leg's sentences
         return [combine(paragraph, [leg[i] for leg in results], language, route)
@@ -537,6 +722,13 @@ class RoutedTranslator(Translator):
     def translate_sentences(self, sentences: Sequence[str], progress: Progress | None = None) -> list[str]:
         paragraphs = [Paragraph(i, s, "body", 0, (Sentence(0, s, 0, len(s)),)) for i, s in enumerate(sentences)]
         return [p.translation for p in self.translate_iter(paragraphs, progress)]
+
+
+def mask_markdown_spans() -> Callable[[str], Any]:
+    """The masking of Markdown documents (their syntax is protected too)."""
+    from .spans import mask_markdown
+
+    return mask_markdown
 
 
 def _status(outcome: Outcome) -> str:

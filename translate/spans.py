@@ -10,6 +10,7 @@ way the spans are never sent through the model as text, on any backend.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -42,6 +43,8 @@ class Masked:
     text: str                      # what the model sees
     spans: tuple[str, ...]         # the protected texts, in order
     numbers: tuple[int, ...]       # their placeholder numbers
+    outputs: tuple[str, ...] = ()  # what each placeholder becomes (default: its span; a glossary term: its target)
+    cuts: tuple[tuple[int, int], ...] = ()  # where the spans are, when glossary terms were added (``with_terms``)
 
     def restore(self, output: str) -> str | None:
         """``output`` with the spans put back, or None when a placeholder was lost, doubled or invented."""
@@ -51,19 +54,25 @@ class Masked:
         mine = [n for n in found if n in self.numbers]
         if sorted(mine) != sorted(self.numbers):
             return None
-        by_number = dict(zip(self.numbers, self.spans))
+        by_number = dict(zip(self.numbers, self.outputs or self.spans))
         return _PLACEHOLDER.sub(lambda m: by_number.get(int(m.group(1)), m.group(0)), output)
 
+    def positions(self) -> list[tuple[int, int]]:
+        """(start, end) of the spans in ``source``."""
+        return list(self.cuts) if self.cuts else protected_spans(self.source)
+
     def pieces(self) -> list[tuple[bool, str]]:
-        """The unit as ``(is_span, text)`` pieces in order, for translating around the spans."""
+        """The unit as ``(is_span, text)`` pieces in order, for translating around the spans (a
+        glossary term's piece is its target term)."""
         out: list[tuple[bool, str]] = []
         pos = 0
-        for start, end in [*protected_spans(self.source), (len(self.source), len(self.source))]:
+        outputs = self.outputs if self.cuts else ()  # aligned with ``cuts``
+        for k, (start, end) in enumerate([*self.positions(), (len(self.source), len(self.source))]):
             between = self.source[pos:start].strip()
             if between:  # text to translate; a piece without words (punctuation) stays as it is
                 out.append((not any(ch.isalpha() for ch in between), between))
             if end > start:
-                out.append((True, self.source[start:end]))
+                out.append((True, outputs[k] if outputs else self.source[start:end]))
             pos = end
         return out
 
@@ -85,6 +94,37 @@ def mask(unit: str) -> Masked:
     return Masked(unit, "".join(parts), tuple(unit[s:e] for s, e in spans), tuple(numbers))
 
 
+def with_terms(masked: Masked, terms: list[tuple[int, int, str]]) -> Masked:
+    """``masked`` with glossary terms of its source (``(start, end, target)``) replaced by
+    placeholders too: restoring one puts in its *target*, and translating around it inserts the
+    target. A term overlapping a protected span is left to the span. The spans' own placeholders
+    keep their numbers."""
+    base = masked.positions()
+    free = [(s, e, t) for s, e, t in terms if all(e <= a or s >= b for a, b in base)]
+    if not free:
+        return masked
+    unit = masked.source
+    taken = {int(m.group(1)) for m in _PLACEHOLDER.finditer(unit)} | set(masked.numbers)
+    extra: list[int] = []
+    n = FIRST_PLACEHOLDER
+    while len(extra) < len(free):
+        if n not in taken:
+            extra.append(n)
+        n += 1
+    entries = sorted([(s, e, num, unit[s:e]) for (s, e), num in zip(base, masked.numbers)]
+                     + [(s, e, num, t) for (s, e, t), num in zip(free, extra)])
+    parts, pos = [], 0
+    for start, end, num, _ in entries:
+        parts.append(unit[pos:start])
+        parts.append(_spaced(unit, start, end, f"[{num}]"))
+        pos = end
+    parts.append(unit[pos:])
+    return dataclasses.replace(masked, text="".join(parts), spans=tuple(unit[s:e] for s, e, _, _ in entries),
+                               numbers=tuple(num for _, _, num, _ in entries),
+                               outputs=tuple(out for _, _, _, out in entries),
+                               cuts=tuple((s, e) for s, e, _, _ in entries))
+
+
 def _spaced(text: str, start: int, end: int, placeholder: str) -> str:
     """The placeholder, with spaces where the span touched CJK text (so the model sees a word)."""
     before = " " if start and not text[start - 1].isspace() else ""
@@ -104,7 +144,8 @@ def join_around(pieces: list[tuple[bool, str]], translations: list[str], target_
         if not is_span:
             text = next(it)
         elif not any(ch.isalnum() for ch in text) and not text.endswith(_OPENING):  # punctuation between spans
-            out += text if target_cjk else text.translate(_CJK_PUNCT)
+            text = text if target_cjk else text.translate(_CJK_PUNCT)
+            out += text[1:] if text[:1] == "." and out.endswith(".") else text  # "Inc." + "。": one stop
             continue
         tight = text[:1] in _CLOSING or out.endswith(_OPENING)  # no space inside brackets, none before punctuation
         out = out + text if tight else join_sentences([out, text])
@@ -199,17 +240,8 @@ class MarkdownMasked(Masked):
             output = re.sub(rf"[ \t]*\[\s*{n}\s*\]", f"[{n}]", output)
         return super().restore(output)
 
-    def pieces(self) -> list[tuple[bool, str]]:
-        out: list[tuple[bool, str]] = []
-        pos = 0
-        for start, end in [*markdown_protected_spans(self.source), (len(self.source), len(self.source))]:
-            between = self.source[pos:start].strip()
-            if between:
-                out.append((not any(ch.isalpha() for ch in between), between))
-            if end > start:
-                out.append((True, self.source[start:end]))
-            pos = end
-        return out
+    def positions(self) -> list[tuple[int, int]]:
+        return list(self.cuts) if self.cuts else markdown_protected_spans(self.source)
 
 
 def mask_markdown(unit: str) -> MarkdownMasked:

@@ -69,6 +69,12 @@ def header_record(info: dict) -> dict:
     return {"type": "header", "tool": "translate", "version": __version__, **info}
 
 
+def terms_record(report: list[dict]) -> dict:
+    """The JSONL record after the sentences (``-f jsonl`` with a glossary or consistent names):
+    every glossary term and name found, how often (``found``) and how often its target held."""
+    return {"type": "terms", "terms": report}
+
+
 def _jsonl(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout, metadata: dict) -> Iterator[str]:
     yield json_line({**header_record(info), "layout": layout, **({"metadata": metadata} if metadata else {})})
     for p in paragraphs:
