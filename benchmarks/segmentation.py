@@ -33,6 +33,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from benchmarks.bench import machine  # noqa: E402  (one CPU description for every table)
+
 OUT = ROOT / "benchmarks" / "out"
 MODEL = ROOT / "tests" / "toy" / "toy-zh-en"
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "TRANSFORMERS_VERBOSITY": "error",
@@ -110,18 +113,6 @@ def run_once(path: Path, out: Path, timeout: float) -> tuple[float | None, float
     if status:
         raise RuntimeError(f"{cmd} failed with status {status}")
     return seconds, usage.ru_maxrss / 1024
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {len(os.sched_getaffinity(0))} cores available, {platform.system()} {platform.machine()}"
 
 
 def table(report: dict) -> str:

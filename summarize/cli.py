@@ -7,8 +7,7 @@ from typing import Annotated, Literal, Optional
 
 import typer
 
-from translate.commandline import (MODEL, ActorsOpt, CommandIO, EngineOpt, GlobOpt, IdFieldOpt, RayAddressOpt,
-                                   TextFieldOpt, new_app, note, options_command, report_suspects, run,
+from translate.commandline import (MODEL, CommandIO, CorpusIO, new_app, note, options_command, report_suspects, run,
                                    run_corpus_command)
 from translate.options import DecodingOptions, LoadOptions, PipelineOptions
 
@@ -37,13 +36,8 @@ def summarize_command(
     length: LengthOpt = None,
     method: MethodOpt = "extractive",
     summary_model: SummaryModelOpt = None,
-    glob: GlobOpt = "*",
-    text_field: TextFieldOpt = None,
-    id_field: IdFieldOpt = None,
-    engine: EngineOpt = None,
-    ray_address: RayAddressOpt = None,
-    actors: ActorsOpt = None,
     io: CommandIO,
+    corpus: CorpusIO,
     load: LoadOptions,
     decoding: DecodingOptions,
     pipeline: PipelineOptions,
@@ -58,15 +52,14 @@ def summarize_command(
     lengths = [part.strip() for item in (length or PRESETS) for part in item.split(",") if part.strip()]
     from translate.corpus import is_corpus
 
-    if is_corpus(io.path, engine=engine, text_field=text_field):  # a folder, .jsonl or .parquet: translate/corpus
+    if is_corpus(io.path, engine=corpus.engine, text_field=corpus.text_field):  # a folder, .jsonl or .parquet: translate/corpus
         from translate.corpus import Job
 
         Summarizer(lengths, to=load.target_language, method=method, summary_model=summary_model,
                    layout=pipeline.layout, translator=Translator(load=load, decoding=decoding, pipeline=pipeline))
         job = Job("summarize", io.format, load, decoding, pipeline, io.encoding, io.errors, tuple(lengths), method,
                   summary_model)  # (bad lengths fail above, before any document is read)
-        return run_corpus_command("summarize", io, job, glob=glob, text_field=text_field, id_field=id_field,
-                                  engine=engine, ray_address=ray_address, actors=actors)
+        return run_corpus_command("summarize", io, corpus, job)
     translator = Translator(load=load, decoding=decoding, pipeline=pipeline)
     summarizer = Summarizer(lengths, to=load.target_language, method=method, translator=translator, summary_model=summary_model,
                             layout=pipeline.layout)  # bad lengths and options fail here, before any input is read

@@ -11,8 +11,8 @@ from typing import Annotated
 
 import typer
 
-from .commandline import (SAFETY, ActorsOpt, CommandIO, EngineOpt, GlobOpt, IdFieldOpt, RayAddressOpt, TextFieldOpt,
-                          new_app, note, options_command, report_suspects, run, run_corpus_command)
+from .commandline import (SAFETY, CommandIO, CorpusIO, new_app, note, options_command, report_suspects, run,
+                          run_corpus_command)
 from .options import DecodingOptions, LoadOptions, PipelineOptions
 from .output.formats import FORMATS
 
@@ -48,25 +48,19 @@ def translate_command(
                                              help="Show the translation memory's path, entries and size.")] = False,
     clear_cache: Annotated[bool, typer.Option("--clear-cache", callback=_clear_cache, is_eager=True, metavar="",
                                               rich_help_panel=SAFETY, help="Empty the translation memory.")] = False,
-    glob: GlobOpt = "*",
-    text_field: TextFieldOpt = None,
-    id_field: IdFieldOpt = None,
-    engine: EngineOpt = None,
-    ray_address: RayAddressOpt = None,
-    actors: ActorsOpt = None,
     io: CommandIO,
+    corpus: CorpusIO,
     load: LoadOptions,
     decoding: DecodingOptions,
     pipeline: PipelineOptions,
 ) -> None:
     from .corpus import is_corpus
 
-    if is_corpus(io.path, engine=engine, text_field=text_field):  # a folder, .jsonl or .parquet: translate/corpus
+    if is_corpus(io.path, engine=corpus.engine, text_field=corpus.text_field):  # a folder, .jsonl or .parquet: translate/corpus
         from .corpus import Job
 
         job = Job("translate", io.format, load, decoding, pipeline, io.encoding, io.errors)
-        return run_corpus_command("translate", io, job, glob=glob, text_field=text_field, id_field=id_field,
-                                  engine=engine, ray_address=ray_address, actors=actors)
+        return run_corpus_command("translate", io, corpus, job)
     from .pipeline import Translator
     from .progress import progress_bar
 

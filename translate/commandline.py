@@ -144,6 +144,18 @@ class CommandIO:
     quiet: bool
 
 
+@dataclass(frozen=True)
+class CorpusIO:
+    """How a corpus is read and run (a folder, a .jsonl or a .parquet input)."""
+
+    glob: str
+    text_field: str | None
+    id_field: str | None
+    engine: str | None
+    ray_address: str | None
+    actors: int | None
+
+
 def options_command(prog: str, formats: Sequence[str], default_format: str = "text"
                     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Give a typer command the flags every command shares — input, output, ``-f`` (choices from
@@ -153,12 +165,16 @@ def options_command(prog: str, formats: Sequence[str], default_format: str = "te
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         hints = get_type_hints(func, include_extras=True)
         own = [p.replace(annotation=hints.get(p.name, p.annotation), kind=inspect.Parameter.KEYWORD_ONLY)
-               for p in inspect.signature(func).parameters.values() if p.name not in ("io", "load", "decoding", "pipeline")]
+               for p in inspect.signature(func).parameters.values()
+               if p.name not in ("io", "corpus", "load", "decoding", "pipeline")]
         shared = [_param("path", PathArg, "-"), _param("output", OutputOpt, None),
                   _param("fmt", format_option(tuple(formats), default_format), default_format),
                   _param("encoding", EncodingOpt, None), _param("errors", ErrorsOpt, "strict"),
                   _param("quiet", QuietOpt, False), _param("version", bool, version_option(prog)),
-                  _param("show_help", HelpOpt, False)]
+                  _param("show_help", HelpOpt, False), _param("glob", GlobOpt, "*"),
+                  _param("text_field", TextFieldOpt, None), _param("id_field", IdFieldOpt, None),
+                  _param("engine", EngineOpt, None), _param("ray_address", RayAddressOpt, None),
+                  _param("actors", ActorsOpt, None)]
         added = [_typer_param(f.name, f.default) for group in GROUPS for f in dataclasses.fields(group)]
 
         @functools.wraps(func)
@@ -167,6 +183,8 @@ def options_command(prog: str, formats: Sequence[str], default_format: str = "te
             io = CommandIO(kwargs.pop("path"), kwargs.pop("output"), kwargs.pop("fmt"), kwargs.pop("encoding"),
                            kwargs.pop("errors"), kwargs.pop("quiet"))
             kwargs.pop("version", None), kwargs.pop("show_help", None)
+            corpus = CorpusIO(*(kwargs.pop(name) for name in ("glob", "text_field", "id_field", "engine",
+                                                              "ray_address", "actors")))
             built = {}
             for key, group in (("load", LoadOptions), ("decoding", DecodingOptions), ("pipeline", PipelineOptions)):
                 values = {}
@@ -176,7 +194,7 @@ def options_command(prog: str, formats: Sequence[str], default_format: str = "te
                 built[key] = group(**values)
             if not built["load"].offline:
                 built["load"] = dataclasses.replace(built["load"], offline=None)  # None: follow HF_HUB_OFFLINE
-            return func(io=io, **kwargs, **built)
+            return func(io=io, corpus=corpus, **kwargs, **built)
 
         del command.__wrapped__  # typer must see the new signature, not the original's
         params = sorted(shared + own + added, key=_panel_rank)
@@ -232,14 +250,13 @@ ActorsOpt = Annotated[Optional[int], typer.Option("--actors", min=1, metavar="N"
                                                   help="Ray engine: actors, each with its own model (default 2).")]
 
 
-def run_corpus_command(prog: str, io: CommandIO, job: Any, *, glob: str, text_field: str | None,
-                       id_field: str | None, engine: str | None, ray_address: str | None,
-                       actors: int | None) -> int:
+def run_corpus_command(prog: str, io: CommandIO, corpus: CorpusIO, job: Any) -> int:
     """Run a corpus job for a command; a note with the totals; exit 1 when a document failed."""
     from .corpus import run_corpus
 
-    result = run_corpus(job, io.path, io.output, glob=glob, text_field=text_field, id_field=id_field,
-                        engine=engine, ray_address=ray_address, actors=actors, progress=not io.quiet)
+    result = run_corpus(job, io.path, io.output, glob=corpus.glob, text_field=corpus.text_field,
+                        id_field=corpus.id_field, engine=corpus.engine, ray_address=corpus.ray_address,
+                        actors=corpus.actors, progress=not io.quiet)
     note(prog, f"{result.documents} documents ({result.resumed} from an earlier run), {result.sentences} "
                f"sentences, {result.failed} failed", io.quiet)
     if result.failed:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .languages import join_sentences
@@ -77,21 +78,42 @@ class Masked:
         return out
 
 
+def _free_numbers(unit: str, count: int, taken: Iterable[int] = ()) -> list[int]:
+    """``count`` placeholder numbers that neither ``unit`` nor ``taken`` already uses."""
+    used = {int(m.group(1)) for m in _PLACEHOLDER.finditer(unit)} | set(taken)
+    free: list[int] = []
+    n = FIRST_PLACEHOLDER
+    while len(free) < count:
+        if n not in used:
+            free.append(n)
+        n += 1
+    return free
+
+
+def _placed(unit: str, spans: Iterable[tuple[int, int, int]]) -> str:
+    """``unit`` with each ``(start, end, number)`` span replaced by its placeholder ``[number]``."""
+    parts, pos = [], 0
+    for start, end, n in spans:
+        parts.append(unit[pos:start])
+        parts.append(_spaced(unit, start, end, f"[{n}]"))
+        pos = end
+    parts.append(unit[pos:])
+    return "".join(parts)
+
+
+def _placeholders(unit: str, spans: list[tuple[int, int]]) -> tuple[str, tuple[int, ...]]:
+    """The masked text of ``unit`` and the numbers given to ``spans``, in order."""
+    numbers = _free_numbers(unit, len(spans))
+    return _placed(unit, [(s, e, n) for (s, e), n in zip(spans, numbers)]), tuple(numbers)
+
+
 def mask(unit: str) -> Masked:
     """Replace the protected spans of ``unit`` by placeholders not already in it."""
     spans = protected_spans(unit)
     if not spans:
         return Masked(unit, unit, (), ())
-    taken = {int(m.group(1)) for m in _PLACEHOLDER.finditer(unit)}
-    numbers = [n for n in range(FIRST_PLACEHOLDER, FIRST_PLACEHOLDER + len(spans) + len(taken)) if n not in taken]
-    numbers = numbers[:len(spans)]
-    parts, pos = [], 0
-    for (start, end), n in zip(spans, numbers):
-        parts.append(unit[pos:start])
-        parts.append(_spaced(unit, start, end, f"[{n}]"))
-        pos = end
-    parts.append(unit[pos:])
-    return Masked(unit, "".join(parts), tuple(unit[s:e] for s, e in spans), tuple(numbers))
+    text, numbers = _placeholders(unit, spans)
+    return Masked(unit, text, tuple(unit[s:e] for s, e in spans), numbers)
 
 
 def with_terms(masked: Masked, terms: list[tuple[int, int, str]]) -> Masked:
@@ -104,22 +126,10 @@ def with_terms(masked: Masked, terms: list[tuple[int, int, str]]) -> Masked:
     if not free:
         return masked
     unit = masked.source
-    taken = {int(m.group(1)) for m in _PLACEHOLDER.finditer(unit)} | set(masked.numbers)
-    extra: list[int] = []
-    n = FIRST_PLACEHOLDER
-    while len(extra) < len(free):
-        if n not in taken:
-            extra.append(n)
-        n += 1
+    extra = _free_numbers(unit, len(free), masked.numbers)
     entries = sorted([(s, e, num, unit[s:e]) for (s, e), num in zip(base, masked.numbers)]
                      + [(s, e, num, t) for (s, e, t), num in zip(free, extra)])
-    parts, pos = [], 0
-    for start, end, num, _ in entries:
-        parts.append(unit[pos:start])
-        parts.append(_spaced(unit, start, end, f"[{num}]"))
-        pos = end
-    parts.append(unit[pos:])
-    return dataclasses.replace(masked, text="".join(parts), spans=tuple(unit[s:e] for s, e, _, _ in entries),
+    return dataclasses.replace(masked, text=_placed(unit, [(s, e, num) for s, e, num, _ in entries]), spans=tuple(unit[s:e] for s, e, _, _ in entries),
                                numbers=tuple(num for _, _, num, _ in entries),
                                outputs=tuple(out for _, _, _, out in entries),
                                cuts=tuple((s, e) for s, e, _, _ in entries))
@@ -250,16 +260,8 @@ def mask_markdown(unit: str) -> MarkdownMasked:
     spans = markdown_protected_spans(unit)
     if not spans:
         return MarkdownMasked(unit, unit, (), ())
-    taken = {int(m.group(1)) for m in _PLACEHOLDER.finditer(unit)}
-    numbers = [n for n in range(FIRST_PLACEHOLDER, FIRST_PLACEHOLDER + len(spans) + len(taken)) if n not in taken]
-    numbers = numbers[:len(spans)]
-    parts, pos = [], 0
-    for (start, end), n in zip(spans, numbers):
-        parts.append(unit[pos:start])
-        parts.append(_spaced(unit, start, end, f"[{n}]"))
-        pos = end
-    parts.append(unit[pos:])
+    text, numbers = _placeholders(unit, spans)
     texts = tuple(unit[s:e] for s, e in spans)
-    return MarkdownMasked(unit, "".join(parts), texts, tuple(numbers),
+    return MarkdownMasked(unit, text, texts, numbers,
                           openers=tuple(n for n, t in zip(numbers, texts) if t == "["),
                           closers=tuple(n for n, t in zip(numbers, texts) if t.startswith("]")))
