@@ -144,7 +144,7 @@ def _pipeline(backend: str):
         from translate import Translator
 
         t = Translator(str(MODEL), backend=backend, num_beams=BEAMS, max_new_tokens=TOKENS, batch_size=BATCH,
-                       threads=THREADS, device="cpu", guard=False)
+                       threads=THREADS, device="cpu", guard=False, consistent_names=False)
         t.translate("预热。")  # load the model (and convert it, if needed) outside the timing
         return lambda: t.translate(text)
     return make
@@ -170,9 +170,12 @@ def _cli(args: list[str], cache_dir: str | None = None):
     return make
 
 
-# --no-guard: random weights never finish a sentence, and the guard would retry every one of them
+# --no-guard: random weights never finish a sentence, and the guard would retry every one of them.
+# --no-consistent-names: random weights render no name, and the names' own small batch would decode
+# 48 forced tokens per name; the cost of the name finder itself is the `cli_names` row.
 COMMON = ["-m", "{model}", "--num-beams", str(BEAMS), "--max-new-tokens", str(TOKENS), "--batch-size", str(BATCH),
           "--threads", str(THREADS), "--device", "cpu", "--no-guard", "-q"]
+NO_NAMES = ["--no-consistent-names"]
 PATHS = {
     "hf_naive": ("HF fp32, one paragraph per generate() call", path_hf_naive),
     "hf_batched": ("HF fp32, sentences batched (16)", path_hf_batched),
@@ -180,9 +183,11 @@ PATHS = {
     "lib_ct2": ("pipeline, library, ctranslate2 int8", _pipeline("ctranslate2")),
     "lib_hf": ("pipeline, library, transformers fp32", _pipeline("transformers")),
     "cli_ct2": ("pipeline, `translate` CLI, ctranslate2", _cli([sys.executable, "-m", "translate", "{doc}",
-                                                              "--backend", "ctranslate2", "--no-cache", *COMMON])),
+                                                              "--backend", "ctranslate2", "--no-cache", *COMMON, *NO_NAMES])),
+    "cli_names": ("the same, with consistent names (the name finder's cost)", _cli([
+        sys.executable, "-m", "translate", "{doc}", "--backend", "ctranslate2", "--no-cache", *COMMON])),
     "cli_hf": ("pipeline, `translate` CLI, transformers", _cli([sys.executable, "-m", "translate", "{doc}",
-                                                               "--backend", "transformers", "--no-cache", *COMMON])),
+                                                               "--backend", "transformers", "--no-cache", *COMMON, *NO_NAMES])),
     "cli_cached": ("`translate` CLI, fully cached rerun", None),
     "summarize_en": ("`summarize --to en` CLI, 4 lengths", _cli([sys.executable, "-m", "summarize", "{doc}",
                                                                 "--backend", "ctranslate2", "--no-cache", *COMMON])),
@@ -194,7 +199,7 @@ def child(name: str, doc: str, runs: int) -> dict:
     text = documents()[doc]
     make = PATHS[name][1]
     if name == "cli_cached":
-        make = _cli([sys.executable, "-m", "translate", "{doc}", "--backend", "ctranslate2", *COMMON],
+        make = _cli([sys.executable, "-m", "translate", "{doc}", "--backend", "ctranslate2", *COMMON, *NO_NAMES],
                     cache_dir=tempfile.mkdtemp())
     t0 = time.perf_counter()
     work = make(text)

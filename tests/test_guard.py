@@ -106,3 +106,13 @@ def test_suspect_summary_line_on_stderr(tiny_model, capsys):
     out, err = capsys.readouterr()
     assert re.search(r"warning: 1 suspect sentence\(s\): 1 × ", err)
     assert json.loads(out.splitlines()[1])["status"] == "suspect"
+
+
+def test_retries_of_a_batch_go_to_the_model_together():
+    """Several looping sentences in one batch: one retry call for all of them, not one each."""
+    backend = Scripted()
+    t = Translator("scripted", backend=backend, consistent_names=False)
+    [p] = t.translate("第一句会循环。第二句也循环。第三句好。").paragraphs
+    assert [s.status for s in p.sentences] == ["ok", "ok", "ok"]
+    retries = [texts for texts, retry in backend.calls if retry]
+    assert retries == [["第一句会循环。", "第二句也循环。"]]

@@ -156,3 +156,18 @@ def test_url_offline_is_refused_without_a_request(site, toy_model, capsys):
     code, out, err = run_cli([f"{site}/article", "-m", str(toy_model), "-q"], capsys)  # HF_HUB_OFFLINE=1
     assert code == 1 and "offline" in err and len(err.strip().splitlines()) == 1
     assert Site.requests == []
+
+
+CORPUS_PAGES = sorted(p for p in (ROOT / "tests" / "pages").glob("*.html") if "no-article" not in p.name)
+
+
+@pytest.mark.parametrize("page", CORPUS_PAGES, ids=lambda p: p.stem)
+def test_every_corpus_page_becomes_a_reading_page_and_a_digest_page(page, toy_model, tmp_path, capsys):
+    from summarize.cli import main as summarize
+
+    translated, digest = tmp_path / "page.en.html", tmp_path / "digest.html"
+    assert run_cli([str(page), "-m", str(toy_model), "-f", "html", "-o", str(translated), "-q", "--no-cache",
+                    "--no-consistent-names"], capsys)[0] == 0
+    assert summarize([str(page), "-m", str(toy_model), "-f", "html", "-o", str(digest), "-q", "--no-cache"]) == 0
+    assert translated.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert digest.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")

@@ -184,3 +184,20 @@ def test_parse_length_units():
     assert parse_length("150c", "words").unit == "characters"
     assert parse_length("short", "characters").amount == 150
     assert parse_length("20%", "words").unit == "percent"
+
+
+def test_a_length_asked_twice_is_one_digest(capsys):
+    from tests.conftest import SEED
+
+    assert main([str(SEED), "--to", "source", "-l", "short", "-l", "short,headline", "-q"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("== short") == 1 and out.count("== headline") == 1
+
+
+def test_library_and_cli_read_text_the_same_way():
+    """No-break and thin spaces: the library cleans text as the command's reader does."""
+    from tests.conftest import SEED
+    from translate.reading import clean_text
+
+    raw = SEED.read_text(encoding="utf-8").replace("，", "\u00a0，\u2009", 3)
+    assert summarize(raw, to="source").info == summarize(clean_text(raw), to="source").info

@@ -12,14 +12,33 @@ Importing this package is cheap: torch and transformers load on first translatio
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .document import (Document, Paragraph, Sentence, TranslatedDocument, TranslatedParagraph,
                        TranslatedSentence)
 from .errors import InputError, ModelNotFoundError, OutputError, TranslateError, UsageError
 from .models import DEFAULT_MODEL
 from .options import DecodingOptions, LoadOptions, PipelineOptions
-from .pipeline import FileTranslation, Translator, translate_file, translate_text
-from .reading import read_text
 from .version import __version__
+
+if TYPE_CHECKING:  # for type checkers; at run time these load lazily (below)
+    from .pipeline import FileTranslation, Translator, translate_file, translate_text
+    from .reading import read_text
+
+# The pipeline (and what it imports) loads on first use of these names: the commands' --help
+# and `import translate.options` stay fast.
+_LAZY = {"FileTranslation": "pipeline", "Translator": "pipeline", "translate_file": "pipeline",
+         "translate_text": "pipeline", "read_text": "reading"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        from importlib import import_module
+
+        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'translate' has no attribute '{name}'")
 
 __all__ = [
     "DEFAULT_MODEL", "DecodingOptions", "Document", "FileTranslation", "InputError", "LoadOptions",
