@@ -172,10 +172,7 @@ def sumy_ranking(name: str, sentences: list[str], cjk: bool) -> list[int]:
     if cjk:
         tokenizer, stemmer, stop = _CharTokenizer(), null_stemmer, frozenset()
     else:
-        from sumy.nlp.tokenizers import Tokenizer
-
         tokenizer, stemmer, stop = _EnglishWords(), Stemmer("english"), get_stop_words("english")
-        del Tokenizer
     cls = {"lexrank": LexRankSummarizer, "textrank": TextRankSummarizer, "luhn": LuhnSummarizer}[name]
     summarizer = cls(stemmer)
     summarizer.stop_words = stop

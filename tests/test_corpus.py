@@ -166,8 +166,6 @@ def test_kill_and_resume_does_no_document_twice(tmp_path, capsys, monkeypatch):
 
 
 def test_summarize_a_corpus(tmp_path, capsys):
-    from translate import Translator  # noqa: F401  (the toy model, as in the single-document command)
-
     corpus = docs(3)
     write_jsonl(tmp_path / "feed.jsonl", corpus)
     for k, d in enumerate(corpus):

@@ -61,7 +61,7 @@ def check_backend(load: LoadOptions) -> str:
     if load.compute_type not in (None, "auto", "default", *allowed):
         known = load.compute_type in COMPUTE_TYPES
         raise UsageError(f"compute type '{load.compute_type}' " + (
-            f"needs the ctranslate2 backend" if known else f"is unknown (choose from {', '.join(allowed)})"),
+            "needs the ctranslate2 backend" if known else f"is unknown (choose from {', '.join(allowed)})"),
             option="compute_type")
     return name
 
