@@ -227,7 +227,7 @@ class Translator:
     def _pieces(self, unit: str) -> list[str]:
         """``unit``, or its pieces when it is over the token limit."""
         limit = self.token_limit
-        if self._count(unit) <= limit:
+        if len(unit) < limit or self._count(unit) <= limit:  # a sentencepiece token covers a character or more
             return [unit]
         return [unit[a:b] for a, b in split_to_token_limit(unit, 0, len(unit), self._count, limit)]
 
@@ -558,6 +558,7 @@ class RoutedTranslator(Translator):
         self._available: dict[str, bool] = {}
         self._missing: dict[str, ModelNotFoundError] = {}  # why a candidate model is not available
         self._document_language: str | None = None
+        self._detected: dict[tuple[int, str], str] = {}  # (paragraph index, text) -> language, from plan()
         self._language = None if self.load.source_language == "auto" else self.load.source_language
         self._target = self.load.target_language
 
@@ -595,9 +596,13 @@ class RoutedTranslator(Translator):
         return self._engines[key]
 
     def plan(self, paragraphs: Sequence[Paragraph]) -> None:
-        """The route of every language in ``paragraphs`` (planned, models found; nothing loaded)."""
+        """The route of every language in ``paragraphs`` (planned, models found; nothing loaded).
+        The languages found are kept, so translating the same paragraphs does not detect them again."""
+        self._detected = {}
         for chunk in _chunks(paragraphs, self.pipeline.batch_size * CHUNK_BATCHES):
-            for language in dict.fromkeys(self.languages(chunk)):
+            languages = self.languages(chunk)
+            self._detected.update(((p.index, p.text), lang) for p, lang in zip(chunk, languages))
+            for language in dict.fromkeys(languages):
                 if not self._same_language(language):
                     self.route(language)
 
@@ -629,6 +634,9 @@ class RoutedTranslator(Translator):
         take the document's language, which the first paragraphs decide)."""
         if self._language:
             return [self._language] * len(paragraphs)
+        known = [self._detected.get((p.index, p.text)) for p in paragraphs]
+        if all(known):
+            return known  # type: ignore[return-value]  # detected by plan()
         from .detect import detect_document
 
         found = detect_document([p.text for p in paragraphs])
