@@ -12,6 +12,7 @@ Modules: ``reading`` (corpora in), ``work`` (one worker per process or actor: do
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,12 +52,13 @@ def run_corpus(job: Job, path: str, output: str | None, *, glob: str = "*", text
             raise UsageError(f"'{path}' is not a corpus: a folder, a .jsonl or a .parquet file", option="engine")
         kind = "jsonl"  # corpus options given for a file with another name: JSON lines
     out_kind = output_kind(output, kind)
-    source = CorpusInput(path, kind, glob=glob, text_field=text_field or "text", id_field=id_field or "id",
-                         exclude=output if out_kind == "folder" else None)
+    if out_kind != "stdout":
+        _apart(path, kind, output, out_kind)  # type: ignore[arg-type]
+    source = CorpusInput(path, kind, glob=glob, text_field=text_field or "text", id_field=id_field or "id")
     sink = Sink(output, out_kind, {**job.describe(), "input": str(Path(path).resolve()), "glob": glob,
                                    "text_field": source.text_field, "id_field": source.id_field},
                 id_key="id" if kind == "folder" else source.id_field, output_field=job.output_field,
-                suffix=job.suffix)
+                suffix=job.suffix, nested=kind == "folder")
     from .local import Meter, run_local
 
     skip = sink.start()
@@ -69,7 +71,7 @@ def run_corpus(job: Job, path: str, output: str | None, *, glob: str = "*", text
         if engine == "ray":
             from .ray_engine import run_ray
 
-            run_ray(job, source.items(skip), sink, meter, address=ray_address, actors=actors or 2)
+            run_ray(job, source.items(skip), sink, meter, address=ray_address, actors=actors or 2, quiet=not progress)
         else:
             run_local(job, source.items(skip), sink, meter)
     except BaseException:
@@ -78,3 +80,17 @@ def run_corpus(job: Job, path: str, output: str | None, *, glob: str = "*", text
     sink.finish()
     return CorpusResult(meter.docs, skip, meter.failed + sink.failed_before, meter.sentences)
 
+
+def _apart(path: str, kind: str, output: str, out_kind: str) -> None:
+    """Refuse an output that is the input, lies inside an input folder, or is a folder holding the
+    input: the run would overwrite its own documents, or read what it writes (links resolved)."""
+    source, target = os.path.realpath(path), os.path.realpath(output)
+    inside = (source == target or (kind == "folder" and _within(target, source))
+              or (out_kind == "folder" and _within(source, target)))
+    if inside:
+        raise UsageError(f"the output '{output}' overlaps the input '{path}': choose an output outside the input",
+                         option="output")
+
+
+def _within(path: str, folder: str) -> bool:
+    return path.startswith(folder.rstrip(os.sep) + os.sep)
