@@ -3,7 +3,8 @@
 ``nothing_to_translate`` finds units that pass through verbatim (numbers, URLs, e-mail addresses,
 punctuation, Latin-script words inside Chinese text). ``problem`` finds what Marian models do when
 they fail: repetition loops (“Come on, come on, …”), empty output, output cut at the length
-limit, untranslated source characters, output far too long or too short for the source, and a
+limit, untranslated source characters, output that is not in the target language (a model of the
+wrong direction, a source copied through), output far too long or too short for the source, and a
 number or Latin-script token of the source that did not carry over (``carryover``).
 Suspect sentences are retried with a finer split and anti-repetition decoding; the best attempt
 is kept and marked.
@@ -15,9 +16,10 @@ import dataclasses
 import re
 
 from .carryover import missing_numbers, missing_tokens
-from .languages import is_cjk
+from .detect import SHORT_LETTERS, UNDETERMINED, detect, letter_count
+from .languages import CJK_CHARS, has_cjk, is_cjk
 from .options import DecodingOptions
-from .languages import CJK_CHARS, has_cjk
+from .routing import language_code
 
 ANTI_REPETITION = {"no_repeat_ngram_size": 3, "repetition_penalty": 1.2}
 _CJK_CHAR = re.compile(f"[{CJK_CHARS}]")
@@ -25,15 +27,20 @@ _WORDLIKE = re.compile(r"[^\W\d_]")
 _URL = re.compile(r"^(?:https?://|ftp://|www\.)\S+$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
 _RETRY_SPLIT = re.compile(r"(?<=[，、：；,;:])")
+RELIABLE_LETTERS = 40      # below this, two languages of one script are not told apart reliably
+RELIABLE_CONFIDENCE = 0.9
+_CJK_SCRIPTS = frozenset({"Hans", "Hant", "Hani", "Jpan", "Kore"})
 
 # how bad each problem is, to keep the best of two attempts
-SEVERITY = {"empty": 4, "repetition": 4, "limit": 3, "untranslated": 3, "too long": 2, "too short": 1,
+SEVERITY = {"empty": 4, "repetition": 4, "limit": 3, "untranslated": 3, "wrong language": 3, "too long": 2,
+            "too short": 1,
             "missing number": 2, "missing token": 2, "glossary term missing": 2}
 REASONS = {
     "empty": "empty translation",
     "repetition": "repetition loop in the output",
     "limit": "hit the output length limit before the end of the sentence",
     "untranslated": "untranslated source-script characters in the output",
+    "wrong language": "not in target language",
     "too long": "output far longer than the source justifies",
     "too short": "output suspiciously short for the source (possible omission)",
     "missing number": "missing number",
@@ -73,10 +80,35 @@ def _loops(tokens: list[str]) -> bool:
     return False
 
 
+def wrong_language(output: str, target: str | None) -> bool:
+    """Whether ``output`` is clearly not in ``target`` (None or ``mul``: not checked). Only text of
+    more than ``SHORT_LETTERS`` letters is judged: by its script (no CJK character for a CJK
+    target, mostly CJK for another), or — from ``RELIABLE_LETTERS`` letters on — by a confident
+    detection of another language of the same script."""
+    wanted = language_code(target)  # (eng → en, yue → zh: as the detector names them)
+    letters = letter_count(output)  # (URLs and e-mail addresses left out)
+    if wanted is None or letters <= SHORT_LETTERS:
+        return False
+    cjk = has_cjk(output)
+    if is_cjk(wanted) and not cjk:
+        return True
+    if not cjk and letters < RELIABLE_LETTERS:
+        return False  # (the common case, decided without running the detector)
+    found = detect(output)
+    if found.language == UNDETERMINED or found.letters <= SHORT_LETTERS:
+        return False
+    if not is_cjk(wanted) and found.script in _CJK_SCRIPTS:
+        return True
+    comparable = len(wanted) == 2  # an unmapped three-letter code may be a group, or named otherwise
+    return (comparable and found.letters >= RELIABLE_LETTERS and found.confidence >= RELIABLE_CONFIDENCE
+            and language_code(found.base) != wanted)
+
+
 def problem(source: str, output: str, finished: bool, target_cjk: bool = False,
-            required: tuple[str, ...] = ()) -> str | None:
+            required: tuple[str, ...] = (), target_language: str | None = None) -> str | None:
     """The worst problem of a translation (a key of ``REASONS``), or None when it looks sound.
-    ``required``: target terms (a glossary's) the output must contain."""
+    ``required``: target terms (a glossary's) the output must contain; ``target_language``: the
+    language the output must be in (not checked when None)."""
     if source.strip() and not output.strip():
         return "empty"
     units = list(re.sub(r"\s+", "", output)) if target_cjk else re.findall(r"\w+|[^\w\s]", output.lower())
@@ -87,6 +119,8 @@ def problem(source: str, output: str, finished: bool, target_cjk: bool = False,
     src_cjk = len(_CJK_CHAR.findall(source))
     if src_cjk and not target_cjk and len(_CJK_CHAR.findall(output)) >= 2:
         return "untranslated"
+    if wrong_language(output, target_language):
+        return "wrong language"
     src_size = src_cjk if src_cjk else len(source.split())
     out_words = len(output) if target_cjk else len(output.split())
     if out_words > 4 * src_size + 20:

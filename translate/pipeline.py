@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -22,8 +23,9 @@ from .guard import REASONS, SEVERITY, nothing_to_translate, problem, retry_decod
 from .languages import is_cjk, join_sentences, model_languages
 from .models import resolve_model
 from .router import as_source, combine, passed_through
-from .routing import Route, base, plan, target_token, user_routes
-from .options import DecodingOptions, LoadOptions, PipelineOptions, describe, memory_context, split_keywords
+from .routing import Leg, NoRoute, Route, Routes, base, model_direction, plan, target_token, user_routes
+from .options import (DecodingOptions, LoadOptions, PipelineOptions, describe, field_names, memory_context,
+                      split_keywords)
 from .segmentation import segment_blocks, segment_paragraph, segment_stream, split_to_token_limit
 from .spans import join_around, mask, with_terms
 from .version import __version__
@@ -138,11 +140,25 @@ class Translator:
 
     @property
     def info(self) -> dict[str, Any]:
-        """Every option as it runs (model revision, backend, device, decoding...), for output headers."""
+        """Every option as it runs (model revision, backend, device, decoding, the source language
+        the model translates from...), for output headers."""
         backend = self.backend
         pipeline = dataclasses.replace(self.pipeline, max_sentence_tokens=self.token_limit)
         return {**describe(backend.effective(), backend.decoding(self.decoding), pipeline),
+                "source_language": self.source_language or self.load.source_language,
                 "identity": backend.model_ref.identity, **backend.model_ref.header_fields}
+
+    @property
+    def source_language(self) -> str | None:
+        """The language translated from: the option, else what the model says (None: unknown)."""
+        given = self.load.source_language
+        return given if given != "auto" else self._language if isinstance(self._language, str) else None
+
+    def _stamped(self, paragraph: TranslatedParagraph) -> TranslatedParagraph:
+        """``paragraph`` with each sentence's source language and model, as routed ones have them."""
+        language, model = self.source_language, self.load.model
+        return dataclasses.replace(paragraph, sentences=tuple(dataclasses.replace(s, language=language, model=model)
+                                                              for s in paragraph.sentences))
 
     @property
     def memory_context(self) -> dict[str, Any]:
@@ -208,7 +224,7 @@ class Translator:
             outcomes = iter(done)
             joined = iter([_joined([next(outcomes) for _ in units]) for units in pieces])
             for paragraph in chunk:
-                yield assemble_paragraph(paragraph, [next(joined) for _ in paragraph.sentences])
+                yield self._stamped(assemble_paragraph(paragraph, [next(joined) for _ in paragraph.sentences]))
 
     def translate_documents(self, documents: Sequence[Sequence[Paragraph]], progress: Progress | None = None,
                             *, markdown: bool = False) -> list[list[TranslatedParagraph]]:
@@ -221,7 +237,7 @@ class Translator:
         pieces = [self._pieces(s.text) for p in flat for s in p.sentences]
         outcomes = iter(self._translate_units([u for units in pieces for u in units], progress))
         joined = iter([_joined([next(outcomes) for _ in units]) for units in pieces])
-        done = iter([assemble_paragraph(p, [next(joined) for _ in p.sentences]) for p in flat])
+        done = iter([self._stamped(assemble_paragraph(p, [next(joined) for _ in p.sentences])) for p in flat])
         return [[next(done) for _ in doc] for doc in documents]
 
     def _pieces(self, unit: str) -> list[str]:
@@ -272,7 +288,7 @@ class Translator:
         from .sources.url import is_url
 
         in_memory = layout in ("html", "markdown") or is_url(str(source))  # read whole anyway
-        if first is not None and (in_memory or str(source) != "-" and os.path.getsize(source) <= STREAM_ABOVE_BYTES):
+        if first is not None and (in_memory or _small_file(source)):
             paragraphs = list(paragraphs)
             total = sum(len(p.sentences) for p in paragraphs)
             self.plan(paragraphs)  # so that the output's header can say how each language is translated
@@ -523,9 +539,9 @@ class Translator:
         hyps = self._decode(batch, self.decoding)
         if not self.pipeline.guard:
             return [Outcome(h.text) if h.finished else Outcome(h.text, "suspect", REASONS["limit"]) for h in hyps]
-        target_cjk = is_cjk(self._target)
+        target_cjk, language = is_cjk(self._target), self._target_for_token()  # what the output must be in
         required = [tuple(t.target for t in self._required_terms(u)) for u in batch]
-        found = [problem(u, h.text, h.finished, target_cjk, r) for u, h, r in zip(batch, hyps, required)]
+        found = [problem(u, h.text, h.finished, target_cjk, r, language) for u, h, r in zip(batch, hyps, required)]
         outcomes = [Outcome(h.text) for h in hyps]
         suspects = [i for i, p in enumerate(found) if p]
         pieces = {i: retry_pieces(batch[i]) for i in suspects}
@@ -534,7 +550,7 @@ class Translator:
         for i in suspects:
             retried = [next(again) for _ in pieces[i]]
             text = join_sentences([h.text for h in retried])
-            second = problem(batch[i], text, all(h.finished for h in retried), target_cjk, required[i])
+            second = problem(batch[i], text, all(h.finished for h in retried), target_cjk, required[i], language)
             if second is None:
                 outcomes[i] = Outcome(text)
             elif SEVERITY[second] < SEVERITY[found[i]]:  # type: ignore[index]
@@ -542,6 +558,13 @@ class Translator:
             else:
                 outcomes[i] = Outcome(hyps[i].text, "suspect", REASONS[found[i]])  # type: ignore[index]
         return outcomes
+
+
+# What a routed header gives once for the whole run, not per leg (each leg's are the run's), and a leg's own ends
+ROUTE_WIDE = frozenset(set(field_names(LoadOptions)) - {"model", "revision", "backend", "device", "compute_type",
+                                                        "threads"}
+                       | set(field_names(PipelineOptions)) - {"max_sentence_tokens"})
+LEG_ENDS = ("source_language", "target_language", "target_token")
 
 
 class RoutedTranslator(Translator):
@@ -554,8 +577,10 @@ class RoutedTranslator(Translator):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._routes: dict[str, Route] = {}
+        self._user_routes: Routes | None = None  # the routes file, read once (on the first route)
         self._engines: dict[tuple[str, str], Translator] = {}
         self._available: dict[str, bool] = {}
+        self._folders: dict[str, Path] = {}  # where each available model is (for what its metadata says)
         self._missing: dict[str, ModelNotFoundError] = {}  # why a candidate model is not available
         self._document_language: str | None = None
         self._detected: dict[tuple[int, str], str] = {}  # (paragraph index, text) -> language, from plan()
@@ -566,9 +591,13 @@ class RoutedTranslator(Translator):
     def route(self, source: str) -> Route:
         """The route from ``source`` to the target language (planned once per language)."""
         if source not in self._routes:
+            if self._user_routes is None:
+                self._user_routes = user_routes(self.load.routes)
             try:
-                route = plan(source, self.load.target_language, self._has_model, user_routes(self.load.routes))
-            except ModelNotFoundError:
+                route = plan(source, self.load.target_language, self._has_model, self._user_routes,
+                             lambda model: model_direction(model, self._folders.get(model)),
+                             lambda model: str(self._missing.get(model, "not found")))
+            except NoRoute:
                 first = next(iter(self._missing.values()), None)  # the direct model's own reason says most
                 raise (first or ModelNotFoundError(f"no model translates {source}")) from None
             if route.pivot:
@@ -580,7 +609,8 @@ class RoutedTranslator(Translator):
     def _has_model(self, model: str) -> bool:
         if model not in self._available:
             try:
-                resolve_model(model, offline=self.load.offline, allow_pickle=self.load.allow_pickle)
+                found = resolve_model(model, offline=self.load.offline, allow_pickle=self.load.allow_pickle)
+                self._folders[model] = found.path
                 self._available[model] = True
             except ModelNotFoundError as exc:
                 self._available[model] = False
@@ -615,9 +645,23 @@ class RoutedTranslator(Translator):
 
     @property
     def info(self) -> dict[str, Any]:
-        """The options as given (each model's effective ones differ), and the route of each language met."""
-        return {**describe(self.load, self.decoding, self.pipeline),
-                "routes": {lang: route.describe() for lang, route in self._routes.items()}}
+        """The options, the route of each language met (``routes``) and what ran on each leg of it
+        (``legs``: model, revision, backend, device, compute type, decoding as it ran...). An
+        option every leg ran with the same is given as it ran; one they differ on, as given."""
+        legs = {lang: [self._leg_info(leg) for leg in route.legs] for lang, route in self._routes.items()}
+        ran = [leg for chain in legs.values() for leg in chain]
+        shared = {key: value for key, value in ran[0].items() if key not in LEG_ENDS
+                  and all(leg.get(key) == value for leg in ran)} if ran else {}
+        return {**describe(self.load, self.decoding, self.pipeline), **shared,
+                "routes": {lang: route.describe() for lang, route in self._routes.items()}, "legs": legs}
+
+    def _leg_info(self, leg: Leg) -> dict[str, Any]:
+        """What ran on one leg: its languages, target token, and its engine's own options as they ran."""
+        engine = self.engine(leg.model, leg.target)
+        ran = engine.info  # (resolves the engine's model, and so its target token)
+        token = {"target_token": engine._token} if engine._token else {}
+        return {"source_language": leg.source, "target_language": leg.target, **token,
+                **{key: value for key, value in ran.items() if key not in ROUTE_WIDE}}
 
     @property
     def _segment_counter(self) -> None:
@@ -774,6 +818,15 @@ def _chunks(paragraphs: Iterable[Paragraph], target: int) -> Iterator[list[Parag
             chunk, size = [], 0
     if chunk:
         yield chunk
+
+
+def _small_file(source: str | Path) -> bool:
+    """A regular file small enough to read whole (a pipe or FIFO streams, whatever its size)."""
+    try:
+        info = os.stat(source) if str(source) != "-" else None
+    except OSError:
+        return False
+    return info is not None and stat.S_ISREG(info.st_mode) and info.st_size <= STREAM_ABOVE_BYTES
 
 
 def translate_text(text: str, **options: Any) -> str:
