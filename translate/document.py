@@ -129,5 +129,13 @@ class TranslatedDocument:
     @property
     def text(self) -> str:
         """The translation as plain text, in the source's paragraph layout."""
-        sep = "\n" if self.layout == "lines" else "\n\n"
-        return sep.join(p.translation for p in self.paragraphs)
+        return "".join((paragraph_break(self.paragraphs[i - 1], p, self.layout) if i else "") + p.translation
+                       for i, p in enumerate(self.paragraphs))
+
+
+def paragraph_break(previous: TranslatedParagraph, paragraph: TranslatedParagraph, layout: Layout) -> str:
+    """What separates two paragraphs in plain text: a blank line between blocks, and in
+    one-line-per-paragraph text the source's own separation (a blank line where it had one)."""
+    if layout != "lines" or previous.line > 0 and paragraph.line - previous.line > 1:
+        return "\n\n"
+    return "\n"

@@ -43,7 +43,7 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (code
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f]")
-_TAG_BREAK = re.compile(r"<\s*(br|/p|/div|/h[1-6]|/li|/tr)\s*/?\s*>", re.IGNORECASE)
+_TAG_BREAK = re.compile(r"<\s*(br|/p|/div|/h[1-6]|/li|/tr)\s*/?\s*>(\r?\n)?", re.IGNORECASE)  # one line break
 _TAG = re.compile(r"</?\s*(p|br|div|span|a|b|i|u|em|strong|font|img|h[1-6]|li|ul|ol|table|tr|td|section|article|"
                   r"blockquote|center|small|sup|sub)\b[^<>]{0,500}>", re.IGNORECASE)
 _ENTITY = re.compile(r"&(#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});")
@@ -254,7 +254,8 @@ def _encodable(ch: str, encoding: str) -> bool:
 
 
 def _decode_chunks(chunks: Iterator[bytes], encoding: str | None, name: str, language: str | None,
-                   errors: str = "strict", samples: Sequence[tuple[bytes, bool]] = ()) -> Iterator[str]:
+                   errors: str = "strict", samples: Sequence[tuple[bytes, bool]] = (), *,
+                   clean: bool = True) -> Iterator[str]:
     """Decode a byte stream incrementally; yield normalised text that always ends at a line break
     (except the last piece), so memory stays bounded by the longest line.
 
@@ -303,7 +304,7 @@ def _decode_chunks(chunks: Iterator[bytes], encoding: str | None, name: str, lan
         if piece:
             if "\x00" in piece or len(_CONTROL.findall(piece)) > BINARY_CONTROL_SHARE * len(piece) + 2:
                 raise InputError(f"{name} looks like a binary file, not text")
-            yield clean_text(piece)
+            yield clean_text(piece) if clean else piece
     if tally.bad:
         label = chosen if encoding else _label(chosen)
         warnings.warn(f"{name} is not valid {label}: replaced {_bytes(tally.bad, 'bad byte')} with U+FFFD "
@@ -412,12 +413,23 @@ def iter_text(source: str | Path, encoding: str | None = None, language: str | N
     the input when it is seekable (a file, or stdin redirected from one). A pipe cannot be read
     ahead: only its first MiB is sniffed, and a later byte that does not fit is an error then.
     """
-    name = "stdin" if str(source) == STDIN else f"'{source}'"
     with open_binary(source) as stream:
-        head = stream.read(CHUNK_BYTES)
-        samples = _later_samples(stream, len(head), name) if encoding is None and len(head) == CHUNK_BYTES else []
-        chunks = itertools.chain([head], iter(lambda: stream.read(CHUNK_BYTES), b""))
-        yield from _decode_chunks(chunks, encoding, name, language, errors, samples)
+        yield from iter_stream(stream, stream.read(CHUNK_BYTES), source_label(source), encoding, language, errors)
+
+
+def source_label(source: str | Path) -> str:
+    """How messages name an input: ``stdin`` or the quoted path."""
+    return "stdin" if str(source) == STDIN else f"'{source}'"
+
+
+def iter_stream(stream: BinaryIO, head: bytes, name: str, encoding: str | None = None, language: str | None = None,
+                errors: str = "strict") -> Iterator[str]:
+    """:func:`iter_text` on an opened stream whose first bytes, ``head`` (up to :data:`CHUNK_BYTES`),
+    were already read from it — so that a pipe or FIFO, which cannot be reopened or rewound, is
+    read exactly once however its kind was sniffed."""
+    samples = _later_samples(stream, len(head), name) if encoding is None and len(head) == CHUNK_BYTES else []
+    rest = iter(lambda: stream.read(CHUNK_BYTES), b"") if len(head) == CHUNK_BYTES else iter(())  # a short read
+    yield from _decode_chunks(itertools.chain([head], rest), encoding, name, language, errors, samples)  # was EOF
 
 
 def _later_samples(stream: BinaryIO, start: int, name: str) -> list[tuple[bytes, bool]]:
@@ -449,9 +461,10 @@ def _later_samples(stream: BinaryIO, start: int, name: str) -> list[tuple[bytes,
 
 
 def decode_text(data: bytes, name: str, encoding: str | None = None, language: str | None = None,
-                errors: str = "strict") -> str:
-    """Decode and clean bytes already in memory (a fetched page, say) the way files are read."""
-    return "".join(_decode_chunks(iter([data]), encoding, name, language, errors, []))
+                errors: str = "strict", *, clean: bool = True) -> str:
+    """Decode and clean bytes already in memory (a fetched page, say) the way files are read;
+    ``clean=False`` only decodes (Markdown, whose tags and entities are its own)."""
+    return "".join(_decode_chunks(iter([data]), encoding, name, language, errors, [], clean=clean))
 
 
 def read_text(source: str | Path, encoding: str | None = None, language: str | None = None,

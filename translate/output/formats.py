@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from ..document import Layout, TranslatedParagraph
+from ..document import Layout, TranslatedParagraph, paragraph_break
 from ..errors import UsageError
 
 # paragraphs, info (every option as it ran), layout, metadata (the source's title, URL, date...)
@@ -38,9 +38,10 @@ def as_line(p: TranslatedParagraph, text: str) -> str:
 
 
 def _text(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout, metadata: dict) -> Iterator[str]:
-    sep = "\n" if layout == "lines" else "\n\n"
-    for i, p in enumerate(paragraphs):
-        yield (sep if i else "") + as_line(p, shown(p))
+    previous = None
+    for p in paragraphs:
+        yield (paragraph_break(previous, p, layout) if previous else "") + as_line(p, shown(p))
+        previous = p
     yield "\n"
 
 

@@ -4,7 +4,8 @@ file is read whole by its reader into a :class:`translate.document.Source`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,35 +51,72 @@ def open_input(source: str | Path, *, input_format: str = "auto", whole_page: bo
                offline: bool | None = None) -> Input:
     """Open a path, ``"-"`` (stdin) or an http(s) URL. Plain text is streamed, not read here."""
     from ..models import offline_mode
-    from ..reading import CHUNK_BYTES, decode_text, iter_text, open_binary
+    from ..reading import decode_text
     from .url import fetch, is_url
 
     name = str(source)
     if is_url(name):
         fetched = fetch(name, offline=offline_mode() if offline is None else offline)
-        data, kind, url = fetched.data, fetched.media_type, fetched.url
+        data, kind, url, charset = fetched.data, fetched.media_type, fetched.url, fetched.charset
         kind = input_format if input_format != "auto" else kind_of(url, data, fetched.media_type)
         if kind == "text":
-            return Input("text", [decode_text(data, name, encoding, language, errors)])
+            return Input("text", [_fetched_text(data, name, encoding, charset, language, errors)])
     else:
-        url = None
-        if input_format == "text" or (input_format == "auto" and name == "-"):
-            return Input("text", iter_text(source, encoding, language, errors))
-        with open_binary(source) as stream:
-            head = stream.read(CHUNK_BYTES)
-            kind = input_format if input_format != "auto" else kind_of(name, head)
-            if kind == "text":
-                return Input("text", iter_text(source, encoding, language, errors))
-            data = head + stream.read()
+        url = charset = None
+        kind, text, data = _open_local(source, input_format, encoding, language, errors)
+        if text is not None:
+            return Input("text", text)
     label = name if url is None else url
     if kind == "html":
-        page = read_html(data, whole_page=whole_page, url=url) if encoding is None else \
+        page = read_html(data, whole_page=whole_page, url=url, http_charset=charset) if encoding is None else \
             read_html(decode_text(data, label, encoding, language, errors).encode("utf-8"), whole_page=whole_page,
                       url=url)
         return Input("html", source=page, metadata=page.metadata)
-    text = decode_text(data, label, encoding, language, errors)
+    text = decode_text(data, label, encoding, language, errors, clean=False)  # Markdown's HTML is its own
     document = read_markdown(text)
     return Input("markdown", source=document, metadata=document.metadata)
+
+
+def _fetched_text(data: bytes, name: str, encoding: str | None, charset: str | None, language: str | None,
+                  errors: str) -> str:
+    """A fetched text's content: in the encoding given; else UTF-8 when the bytes are valid UTF-8
+    (whatever the server says, as for pages), else the HTTP header's charset when the bytes decode
+    in it, else the one sniffed (as for a file)."""
+    import codecs
+
+    from ..reading import decode_text
+
+    if encoding is None and charset is not None:
+        for candidate in ("utf-8", charset):
+            try:
+                codecs.decode(data, candidate)
+                encoding = candidate
+                break
+            except (UnicodeDecodeError, LookupError):
+                continue  # the header is wrong about the bytes: sniff them
+    return decode_text(data, name, encoding, language, errors)
+
+
+def _open_local(source: str | Path, input_format: str, encoding: str | None, language: str | None,
+                errors: str) -> tuple[str, Iterator[str] | None, bytes]:
+    """A path or stdin opened once: its kind, and either its text as a stream (plain text) or all of
+    its bytes (a page, Markdown). Sniffing the kind reads the first MiB; that same MiB is then the
+    start of the text, so a pipe or FIFO given as a path (``/dev/stdin``, ``<(cmd)``) loses nothing."""
+    from ..reading import CHUNK_BYTES, iter_stream, open_binary, source_label
+
+    with ExitStack() as stack:
+        stream = stack.enter_context(open_binary(source))
+        head = stream.read(CHUNK_BYTES)
+        kind = input_format if input_format != "auto" else kind_of(str(source), head)
+        if kind != "text":
+            return kind, None, head + stream.read() if len(head) == CHUNK_BYTES else head  # short read: EOF
+        owner = stack.pop_all()  # the text stream now owns the open file
+
+    def text() -> Iterator[str]:
+        with owner:
+            yield from iter_stream(stream, head, source_label(source), encoding, language, errors)
+
+    return kind, text(), b""
 
 
 def read_document(source: str | Path, *, input_format: str = "auto", whole_page: bool = False,
