@@ -11,9 +11,9 @@ from translate.commandline import (MODEL, CommandIO, CorpusIO, new_app, note, op
                                    run_corpus_command)
 from translate.options import DecodingOptions, LoadOptions, PipelineOptions
 
+from .digests import METHODS
 from .formats import FORMATS
 from .lengths import PRESETS
-from .summarizer import METHODS
 
 DIGESTS = "Digests"
 LengthOpt = Annotated[Optional[list[str]], typer.Option(
@@ -74,17 +74,42 @@ def summarize_command(
         return
     digests = summarizer.summarize(doc)
     # the reading page shows the whole article beside the digests, translated when they are
-    article = translator.translate_iter(doc) if io.format == "html" and digests.language != digests.source_language \
-        else ()
+    article = list(translator.translate_iter(doc)) \
+        if io.format == "html" and digests.language != digests.source_language else None
     with open_output(io.output) as out:
-        out.write(render(io.format, digests, article, doc.metadata))
+        out.write(render(io.format, digests, article or (), _page_metadata(io.path, doc.metadata)))
     for d in digests:
         if d.note:
             note("summarize", f"{d.name}: {d.note}", io.quiet)
-    report_suspects("summarize", dict(translator.suspect), io.quiet, "translate --format jsonl shows each")
-    translated = len(digests.info.get("translated_sentences", []))
-    if translated:
-        note("summarize", f"translated {translated} of {digests.info['candidates']} sentences", io.quiet)
+    if article is None:
+        report_suspects("summarize", dict(translator.suspect), io.quiet, "translate --format jsonl shows each")
+        translated = len(digests.info.get("translated_sentences", []))
+        if translated:
+            note("summarize", f"translated {translated} of {digests.info['candidates']} sentences", io.quiet)
+    else:
+        _report_page(article, io.quiet)
+
+
+def _page_metadata(path: str, metadata: dict) -> dict:
+    """The input's metadata, plus its file name: the title of a page that has no other."""
+    from pathlib import Path
+
+    from translate.sources.url import is_url
+
+    return metadata if path == "-" or is_url(path) else {"filename": Path(path).name, **metadata}
+
+
+def _report_page(article: list, quiet: bool) -> None:
+    """The notes for a reading page, counted on what it shows: the whole article, translated (the
+    digests show its sentences as it does)."""
+    from collections import Counter
+
+    shown = [s for p in article for s in p.sentences]
+    suspect = Counter(s.reason or "" for s in shown if s.status == "suspect")
+    report_suspects("summarize", dict(suspect), quiet, "translate --format jsonl shows each")
+    passthrough = sum(s.status == "passthrough" for s in shown)
+    note("summarize", f"translated {len(shown) - passthrough} of {len(shown)} sentences"
+                      + (f", {passthrough} shown as is" if passthrough else ""), quiet)
 
 
 def main(argv: list[str] | None = None) -> int:

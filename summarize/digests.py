@@ -10,6 +10,7 @@ from .lengths import LengthSpec
 
 
 _CJK_END = tuple("。！？；：，、…”’」』）】》")
+METHODS = ("extractive", "abstractive")  # what ``Digest.method`` can be (here, so the CLI's choices load light)
 
 
 def join_digest(parts: list[str]) -> str:

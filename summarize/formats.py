@@ -91,7 +91,7 @@ def digest_page(digests: Digests, paragraphs: Iterable = (), info: dict | None =
 
     page_info = {**(digests.info.get("translation") or {}), **digests.info, **(info or {})}
     page_info.setdefault("source_language", digests.source_language)
-    return "".join(render_page(paragraphs, page_info, "lines", metadata, page_digests(digests)))
+    return "".join(render_page(paragraphs, page_info, "lines", metadata, page_digests(digests), tool="summarize"))
 
 
 def _html(digests: Digests, article: Iterable = (), metadata: dict | None = None) -> str:

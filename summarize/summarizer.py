@@ -16,13 +16,12 @@ from translate.segmentation import segment_document
 from translate.segmentation.paragraphs import looks_like_heading
 
 from .cutting import cut_all
-from .digests import Digest, Digests, DigestSentence
+from .digests import METHODS, Digest, Digests, DigestSentence
 from .lengths import DEFAULT_LENGTHS, LengthSpec, measure, parse_length
 from .ranking import Candidate, Ranked, rank_sentences
 
 WORDS_PER_CJK_CHAR = 0.6   # initial guess for English words per Chinese character, refined as we translate
 CHARS_PER_WORD = 6.0
-METHODS = ("extractive", "abstractive")
 
 
 class AbstractiveNeedsEnglish(UsageError):

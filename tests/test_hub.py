@@ -190,6 +190,8 @@ def test_each_fault_ends_with_one_line_and_the_next_run_completes(name, hub, art
 def test_no_network_says_so(hub, article, capsys, monkeypatch):
     from huggingface_hub import constants
 
+    from translate.commandline import toy_model_hint
+
     with socket.socket() as s:  # a port nothing listens on
         s.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{s.getsockname()[1]}"
@@ -197,7 +199,8 @@ def test_no_network_says_so(hub, article, capsys, monkeypatch):
     code, out, err = translate(capsys, article, "-m", REPO, "-q")
     assert code == 1
     assert err == (f"translate: error: could not download model '{REPO}': no network connection to 127.0.0.1; "
-                   "connect to the network once, or use a local model folder (--model)\n")
+                   "connect to the network once, or use a local model folder (--model) — to see the tool work "
+                   f"offline, try this checkout's toy model: {toy_model_hint()}\n")
 
 
 def test_an_interrupted_download_offline_says_it_is_partial(hub, article, capsys, monkeypatch):

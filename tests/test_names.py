@@ -5,7 +5,10 @@ opts out; and what the tagger finds on the seed article."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +16,7 @@ import pytest
 from translate import Translator
 from translate.backends import Backend, Hypothesis
 from translate.models import ResolvedModel
-from translate.names import find_names, looks_like_name, used_as_name
+from translate.names import find_names, looks_like_name, may_recur, used_as_name
 from translate.options import DecodingOptions
 
 DOCUMENT = "张晓波是红其拉甫海关的关员。张晓波说，他热爱红其拉甫。海关很忙。"
@@ -140,3 +143,51 @@ def test_a_rerun_takes_the_names_from_the_memory(tmp_path, monkeypatch):
     monkeypatch.setattr("translate.names.find_names", lambda *a, **k: pytest.fail("the tagger ran again"))
     _, backend, again = translated(cache=memory)
     assert again == first and backend.calls == []  # names, sentences and the enforced sentence: all cached
+
+
+def _python(code: str, **env: str):
+    root = str(Path(__file__).resolve().parent.parent)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": root, **env}, cwd=root)
+
+
+def test_the_tagger_keeps_its_cache_in_the_tool_s_folder(tmp_path):
+    """A second user on the machine: jieba's default cache (jieba.cache in the temp folder) is
+    someone else's. Emulated with a folder in its place, which no one (root included) can replace:
+    names still work, without a traceback, and nothing is written to the temp folder."""
+    temp, cache = tmp_path / "tmp", tmp_path / "cache"
+    (temp / "jieba.cache").mkdir(parents=True)
+    code = "from translate.names import find_names; print(find_names(['张晓波是关员。', '张晓波说。']))"
+    proc = _python(code, TMPDIR=str(temp), TRANSLATE_CACHE_DIR=str(cache))
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert proc.stdout.strip() == "{'张晓波': 2}"
+    assert [p.name for p in temp.iterdir()] == ["jieba.cache"] and not any((temp / "jieba.cache").iterdir())
+    assert [p.name for p in cache.iterdir() if "jieba" in p.name]  # the next run reads it from there
+
+
+def test_only_sentences_that_share_two_characters_can_share_a_name():
+    assert not may_recur(["五鸟看山。", "三猫看红海。"]) and not may_recur(["张晓波是关员。"]) and not may_recur([])
+    assert may_recur(["红海有三猫。", "三猫看红海。"]) and may_recur(["A股涨了。", "A股跌了。"])
+    assert find_names(["张晓波看山。", "三猫看红海。"], min_sentences=1) == {}  # the tagger is not even loaded
+
+
+@pytest.mark.slow  # four runs of the command, one of them loading jieba
+def test_the_tagger_loads_only_when_a_name_can_recur(toy_model, tmp_path):
+    """jieba (about 130 MB) is imported only for a Chinese document, with consistent names on, in
+    which two sentences share a possible name (two characters in a row): never for English input,
+    with --no-consistent-names, or for sentences that share nothing."""
+    toy_en_zh = toy_model.parent / "toy-en-zh"
+    (tmp_path / "en.txt").write_text("The cat sees the mountain.\nFive birds.\n", encoding="utf-8")
+    (tmp_path / "apart.txt").write_text("五鸟看山。\n三猫看红海。\n", encoding="utf-8")
+    (tmp_path / "shared.txt").write_text("红海有三猫。\n三猫看红海。\n", encoding="utf-8")
+    runs = [[str(tmp_path / "en.txt"), "-m", str(toy_en_zh)],
+            [str(tmp_path / "shared.txt"), "-m", str(toy_model), "--no-consistent-names"],
+            [str(tmp_path / "apart.txt"), "-m", str(toy_model)],
+            [str(tmp_path / "shared.txt"), "-m", str(toy_model)]]  # the control: here it loads
+    code = ("import sys; from translate.cli import main\n"
+            f"for args in {runs!r}:\n"
+            "    assert main([*args, '-q', '--no-cache']) == 0\n"
+            "    print('jieba' in sys.modules, file=sys.stderr)")
+    proc = _python(code, TRANSLATE_CACHE_DIR=str(tmp_path / "cache"))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.split() == ["False", "False", "False", "True"]

@@ -201,3 +201,50 @@ def test_library_and_cli_read_text_the_same_way():
 
     raw = SEED.read_text(encoding="utf-8").replace("，", "\u00a0，\u2009", 3)
     assert summarize(raw, to="source").info == summarize(clean_text(raw), to="source").info
+
+
+def _suspects_of_translate_jsonl(args, capsys) -> int:
+    from translate.cli import main as translate_main
+
+    assert translate_main([*args, "-f", "jsonl", "-q"]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    return sum(r.get("status") == "suspect" for r in records if r["type"] == "sentence")
+
+
+def test_the_digest_page_counts_what_it_shows(toy_model, tmp_path, capsys):
+    """The seed with the toy model (a dozen suspect sentences): the page's footer, the stderr
+    warning and the note agree with ``translate -f jsonl`` on the same input; the digest box marks
+    its suspect sentences with ⚠ as the article does; the footer names ``summarize``."""
+    import re
+
+    from tests.conftest import SEED
+
+    page = tmp_path / "page.html"
+    assert main([str(SEED), "-m", str(toy_model), "-f", "html", "-o", str(page)]) == 0
+    err = capsys.readouterr().err
+    html = page.read_text(encoding="utf-8")
+    expected = _suspects_of_translate_jsonl([str(SEED), "-m", str(toy_model)], capsys)
+    assert expected > 0
+    footer = re.search(r'<footer class="foot">(\d+) paragraphs · (\d+) sentences · (\d+) suspect .*?</footer>', html)
+    sentences, suspect = int(footer[2]), int(footer[3])
+    assert suspect == expected and "· summarize " in footer[0] and "translate" not in footer[0]
+    assert f"warning: {expected} suspect sentence(s)" in err
+    assert f"translated {sentences} of {sentences} sentences" in err  # the whole article is shown translated
+    article = html[html.index('class="article"'):]
+    flagged = set(re.findall(r'class="s suspect" data-s="(p\d+-s\d+)"', article))
+    box = html[html.index('class="digests"'):html.index('class="article"')]
+    items = re.findall(r'<li class="row">.*?</li>', box)
+    marked = [i for i in items if set(re.findall(r'data-s="(p\d+-s\d+)"', i)) & flagged]
+    assert marked and all("⚠" in i and 'class="s suspect"' in i for i in marked)
+    assert all("⚠" not in i for i in items if i not in marked)
+
+
+def test_a_plain_text_page_is_titled_by_its_first_line_or_file_name(toy_model, tmp_path, capsys):
+    src = tmp_path / "birds.txt"
+    src.write_text("五鸟看山。三猫看红海。五鸟看红海。\n三猫看山。五鸟看三猫。\n", encoding="utf-8")
+    page = tmp_path / "page.html"
+    assert main([str(src), "-m", str(toy_model), "-f", "html", "-o", str(page), "-q"]) == 0
+    assert "<title>five bird see mountain. three cat see red sea. five bird see red sea.</title>" in \
+        page.read_text(encoding="utf-8")
+    assert main([str(src), "--to", "source", "-f", "html", "-o", str(page), "-q"]) == 0  # digests alone
+    assert "<title>birds.txt</title>" in page.read_text(encoding="utf-8")

@@ -9,19 +9,22 @@ Imports only typer up front: ``--help`` stays instant.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import inspect
+import io as _io
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any, Literal, Optional, get_type_hints
 
 import typer
 
-from .errors import TranslateError
+from .errors import ModelNotFoundError, TranslateError, UsageError
 from .options import GROUPS, INPUT_FORMATS, LAYOUTS, DecodingOptions, LoadOptions, PipelineOptions
 
 INPUT, OUTPUT, MODEL, DECODING, SAFETY, HELP = "Input", "Output", "Model", "Decoding", "Cache & safety", "Help"
@@ -182,6 +185,8 @@ def options_command(prog: str, formats: Sequence[str], default_format: str = "te
             quiet_libraries()
             io = CommandIO(kwargs.pop("path"), kwargs.pop("output"), kwargs.pop("fmt"), kwargs.pop("encoding"),
                            kwargs.pop("errors"), kwargs.pop("quiet"))
+            if not io.path:  # `translate "$FILE"` with FILE unset: not the current folder
+                raise UsageError("the input path is empty: give a file, a folder, a URL, or - for standard input")
             kwargs.pop("version", None), kwargs.pop("show_help", None)
             corpus = CorpusIO(*(kwargs.pop(name) for name in ("glob", "text_field", "id_field", "engine",
                                                               "ray_address", "actors")))
@@ -194,7 +199,8 @@ def options_command(prog: str, formats: Sequence[str], default_format: str = "te
                 built[key] = group(**values)
             if not built["load"].offline:
                 built["load"] = dataclasses.replace(built["load"], offline=None)  # None: follow HF_HUB_OFFLINE
-            return func(io=io, corpus=corpus, **kwargs, **built)
+            with _typed_input(prog, io):
+                return func(io=io, corpus=corpus, **kwargs, **built)
 
         del command.__wrapped__  # typer must see the new signature, not the original's
         params = sorted(shared + own + added, key=_panel_rank)
@@ -248,6 +254,42 @@ RayAddressOpt = Annotated[Optional[str], typer.Option("--ray-address", metavar="
                                                            "local one).")]
 ActorsOpt = Annotated[Optional[int], typer.Option("--actors", min=1, metavar="N", rich_help_panel=CORPUS,
                                                   help="Ray engine: actors, each with its own model (default 2).")]
+
+
+class _UntilEnd(_io.RawIOBase):
+    """A terminal's input that ends at the first Ctrl-D: a terminal answers a read after it by
+    waiting for more, and the readers read once more to be sure the input has ended."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self.fd, self.ended = fd, False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.ended:
+            return 0
+        data = os.read(self.fd, len(buffer))
+        buffer[:len(data)] = data
+        self.ended = not data
+        return len(data)
+
+
+@contextlib.contextmanager
+def _typed_input(prog: str, io: CommandIO) -> Iterator[None]:
+    """Standard input at a terminal: say that the command waits for it (not a silent hang), and
+    end it at the first Ctrl-D."""
+    stdin = sys.stdin
+    if io.path != "-" or stdin is None or not stdin.isatty():
+        yield
+        return
+    note(prog, f"reading standard input ({'Ctrl-Z, Enter' if os.name == 'nt' else 'Ctrl-D'} to end)", io.quiet)
+    sys.stdin = _io.TextIOWrapper(_io.BufferedReader(_UntilEnd(stdin.fileno())), encoding=stdin.encoding)
+    try:
+        yield
+    finally:
+        sys.stdin = stdin
 
 
 def run_corpus_command(prog: str, io: CommandIO, corpus: CorpusIO, job: Any) -> int:
@@ -327,6 +369,41 @@ def error_line(exc: TranslateError) -> str:
     return f"{exc} ({flag})" if flag and flag not in str(exc) else str(exc)
 
 
+_CHECKOUT = Path(__file__).resolve().parent.parent  # a source checkout holds the toy models and the seed
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the current folder when it is inside it, else absolute."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def toy_model_hint() -> str | None:
+    """How to run on the toy zh→en model of a source checkout (``-m FOLDER``); None without one."""
+    toy = _CHECKOUT / "tests" / "toy" / "toy-zh-en"
+    return f"-m {_shown(toy)}" if (toy / "config.json").is_file() else None
+
+
+def epilogue(prog: str) -> str:
+    """The end of ``--help``: models download once; offline, a local folder — the toy one to try."""
+    text = "Models download once from the Hugging Face Hub; without network, -m takes a local model folder."
+    hint, seed = toy_model_hint(), _CHECKOUT / "seeds" / "customs-reply-zh.txt"
+    if hint and seed.is_file():
+        text += (f"\n\nTo see the tool work offline, on the toy model of this checkout (it knows a few words, it "
+                 f"does not really translate): {prog} {_shown(seed)} {hint}")
+    return text
+
+
+def _error_line(exc: TranslateError) -> str:
+    """:func:`error_line`, plus the toy model to try when the model could not be had."""
+    line, hint = error_line(exc), toy_model_hint()
+    if isinstance(exc, ModelNotFoundError) and exc.option == "model" and hint:
+        line += f" — to see the tool work offline, try this checkout's toy model: {hint}"
+    return line
+
+
 class _Notes(logging.Handler):
     """Shows the library's notes (logger ``translate``, INFO) as ``prog: message`` lines on stderr."""
 
@@ -381,6 +458,7 @@ def run(typer_app: typer.Typer, prog: str, argv: list[str] | None = None) -> int
     import warnings
 
     command = typer.main.get_command(typer_app)
+    command.epilog = epilogue(prog)
     _with_notes(command, prog)
     warnings.showwarning = lambda message, *_a, **_k: print(f"{prog}: warning: {message}", file=sys.stderr)
     try:
@@ -394,7 +472,7 @@ def run(typer_app: typer.Typer, prog: str, argv: list[str] | None = None) -> int
         print(f"{prog}: error: {exc.format_message()}", file=sys.stderr)  # type: ignore[attr-defined]
         return getattr(exc, "exit_code", 2)
     except TranslateError as exc:
-        print(f"{prog}: error: {error_line(exc)}", file=sys.stderr)
+        print(f"{prog}: error: {_error_line(exc)}", file=sys.stderr)
         return exc.exit_code
     except SystemExit as exc:  # typer turns a closed pipe (`| head`) into exit 1: not an error
         if isinstance(exc.__context__, BrokenPipeError):

@@ -14,8 +14,10 @@ Opus-MT renders a name (张晓波, 红其拉甫, 海关总署) differently from 
 3. A sentence that contains a confident name but not its rendering is translated again with the
    name protected like a glossary term (placeholder, then the rendering put back).
 
-jieba is imported on first use only (``import translate`` stays cheap); it costs about a second
-to load its dictionary.
+jieba is imported only when a name can recur (:func:`may_recur`): its dictionary costs about a
+second and 130 MB, which a short document, English input or ``consistent_names=False`` never pay.
+Its cache lives in the tool's cache folder, not in the shared temp folder, where another user's
+``jieba.cache`` would make every run fail to write it.
 """
 
 from __future__ import annotations
@@ -23,15 +25,16 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns", "nt"})
 FUNCTION_WORDS = frozenset({"of", "and", "the", "for", "in", "on", "at", "to", "de", "du", "des", "la", "le", "von",
                             "van", "y", "&"})
 _WORD = re.compile(r"[^\W\d_][\w'’\-]*")
+_TAGGABLE = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._]{2,}")  # the runs jieba's tagger cuts into words
 
 
-def _segmenter():  # pragma: no cover - trivial
+def _segmenter():
     import warnings
 
     with warnings.catch_warnings():
@@ -39,8 +42,37 @@ def _segmenter():  # pragma: no cover - trivial
         import jieba
         import jieba.posseg
 
-    jieba.setLogLevel(logging.WARNING)
+    # Its only error log is a cache it could not write (a traceback): it then just works without one.
+    jieba.setLogLevel(logging.CRITICAL)
+    if jieba.dt.tmp_dir is None and jieba.dt.cache_file is None:  # an application's own choice wins
+        jieba.dt.tmp_dir = _cache_folder()
+        jieba.dt.cache_file = f"jieba-{jieba.__version__}.cache"  # jieba trusts a default-dictionary cache blindly
     return jieba.posseg
+
+
+def _cache_folder() -> str:
+    """The translation memory's folder (``TRANSLATE_CACHE_DIR``…), user-only; when it cannot be
+    created, jieba fails to write there and goes on without a cache — never in the temp folder."""
+    from .caching.memory import default_memory_path
+
+    folder = default_memory_path().parent
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        pass
+    return str(folder)
+
+
+def may_recur(sentences: Sequence[str]) -> bool:
+    """Whether two of ``sentences`` share two taggable characters in a row, as a name (two
+    characters at least) found in both must: when not, no name can be in two sentences."""
+    seen: set[str] = set()
+    for sentence in sentences:
+        pairs = {run[i:i + 2] for run in _TAGGABLE.findall(sentence) for i in range(len(run) - 1)}
+        if not seen.isdisjoint(pairs):
+            return True
+        seen |= pairs
+    return False
 
 
 def tagged_names(text: str) -> list[tuple[str, str]]:
@@ -49,7 +81,12 @@ def tagged_names(text: str) -> list[tuple[str, str]]:
 
 
 def find_names(sentences: Iterable[str], min_sentences: int = 2) -> dict[str, int]:
-    """Names that occur in at least ``min_sentences`` of ``sentences``, with how many, most first."""
+    """Names that occur in at least ``min_sentences`` of ``sentences``, with how many, most first;
+    none at all when no name can occur in two of them (:func:`may_recur`), since only a name
+    that recurs needs a consistent rendering — the tagger is then not even loaded."""
+    sentences = list(sentences)
+    if not may_recur(sentences):
+        return {}
     counts: Counter[str] = Counter()
     for sentence in sentences:
         counts.update({word for word, _ in tagged_names(sentence)})

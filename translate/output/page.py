@@ -304,7 +304,25 @@ _TOOLBAR = """<form class="toolbar" aria-label="Columns" onsubmit="return false"
 """
 
 
-def _digests(digests: Sequence[PageDigest], linked: bool, src_attr: str, tgt_attr: str) -> Iterator[str]:
+def _digest_row(source: str, translation: str, key: str, jump: str, src_attr: str, tgt_attr: str,
+                shown: TranslatedSentence | None) -> str:
+    """A translated digest sentence; when the article below shows it (same place, same source), as
+    shown there — its rendering, and its ⚠ and reason when suspect."""
+    tgt = f'<span class="s" data-s="{key}">{esc(translation)}</span>'
+    if shown is not None and shown.source == source:
+        tgt = f'<span class="s" data-s="{key}">{esc(shown.translation or shown.source)}</span>'
+        if shown.status == "suspect":
+            reason = shown.reason or "suspect"
+            tgt = (f'<span class="s suspect" data-s="{key}" title="{esc("suspect: " + reason)}">'
+                   f'{esc(shown.translation or shown.source)}</span><small class="notes" lang="en">'
+                   f'<span class="note" data-s="{key}"><span class="flag" aria-hidden="true">⚠</span> {esc(reason)}'
+                   '</span></small>')
+    return (f'<li class="row"><div class="src"{src_attr} dir="auto"><span class="s" data-s="{key}">{esc(source)}'
+            f'</span>{jump}</div><div class="tgt"{tgt_attr} dir="auto">{tgt}</div></li>\n')
+
+
+def _digests(digests: Sequence[PageDigest], linked: bool, src_attr: str, tgt_attr: str,
+             shown: dict[str, TranslatedSentence]) -> Iterator[str]:
     yield '<section class="digests" aria-labelledby="digests-title">\n<h2 id="digests-title">Digests</h2>\n'
     yield '<div class="tabs">'
     for i, d in enumerate(digests):
@@ -328,9 +346,7 @@ def _digests(digests: Sequence[PageDigest], linked: bool, src_attr: str, tgt_att
                     yield (f'<li class="row mono"><div class="src"{src_attr} dir="auto">'
                            f'<span class="s" data-s="{key}">{esc(source)}</span>{jump}</div></li>\n')
                 else:
-                    yield (f'<li class="row"><div class="src"{src_attr} dir="auto"><span class="s" data-s="{key}">'
-                           f'{esc(source)}</span>{jump}</div><div class="tgt"{tgt_attr} dir="auto">'
-                           f'<span class="s" data-s="{key}">{esc(translation)}</span></div></li>\n')
+                    yield _digest_row(source, translation, key, jump, src_attr, tgt_attr, shown.get(key))
             yield "</ol>\n"
         elif d.abstract is None:
             yield '<p class="dnote">No sentence in this digest.</p>\n'
@@ -338,25 +354,41 @@ def _digests(digests: Sequence[PageDigest], linked: bool, src_attr: str, tgt_att
     yield "</section>\n"
 
 
+def _page_title(metadata: dict, first: TranslatedParagraph | None) -> str:
+    """The page's ``<title>``: the source's own title, else the article's first line (its title
+    or heading, when it opens with one), else the input's file name."""
+    if metadata.get("title"):
+        return str(metadata["title"])
+    line = (first.translation or first.source).strip().split("\n", 1)[0] if first is not None else ""
+    if line:
+        return line if len(line) <= 120 else line[:119].rstrip() + "…"
+    return str(metadata.get("filename") or "Bilingual reading page")
+
+
 def render_page(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: str = "lines",
-                metadata: dict | None = None, digests: Sequence[PageDigest] = ()) -> Iterator[str]:
+                metadata: dict | None = None, digests: Sequence[PageDigest] = (),
+                tool: str = "translate") -> Iterator[str]:
     """Stream one self-contained HTML5 reading page: metadata header, digests (when given), then
     the article, source and translation side by side per paragraph.
 
     ``info``: the options as they ran (``Translator.info``: model, revision, backend, device...;
     ``translated_at`` overrides the time shown). ``metadata``: what the source said about itself
-    (title, url, date, author, sitename, language). ``paragraphs`` may be a lazy iterator: the page
-    is written as they come (only the first one is looked at before the page starts).
+    (title, url, date, author, sitename, language; ``filename`` titles a page without paragraphs).
+    ``paragraphs`` may be a lazy iterator: the page is written as they come (only the first one is
+    looked at before the page starts) — except under digests, which show their sentences as the
+    article does. ``tool``: the command named in the footer.
     """
     metadata = dict(metadata or {})
     info = dict(info or {})
+    if digests:
+        paragraphs = list(paragraphs)
+    shown = {sentence_id(p.index, s.index): s for p in paragraphs for s in p.sentences} if digests else {}
     stream = iter(paragraphs)
     first = next(stream, None)
     rest: Iterable[TranslatedParagraph] = chain([first], stream) if first is not None else ()
     src_lang, tgt_lang = _languages(info, metadata)
     article_title = first is not None and first.kind == "title"
-    doc_title = metadata.get("title") or (first.translation or first.source if article_title and first else None) \
-        or "Bilingual reading page"
+    doc_title = _page_title(metadata, first)
     header_title = metadata.get("title") if not article_title else None
     src_attr = f' lang="{src_lang}"' if src_lang else ""
     tgt_attr = f' lang="{tgt_lang}"' if tgt_lang else ""
@@ -368,14 +400,14 @@ def render_page(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: s
            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
            '<meta name="referrer" content="no-referrer">\n'
            '<meta name="color-scheme" content="light dark">\n'
-           f'<meta name="generator" content="translate {esc(__version__)}">\n'
+           f'<meta name="generator" content="{esc(tool)} {esc(__version__)}">\n'
            '<link rel="icon" href="data:,">\n'
            f"<title>{esc(doc_title)}</title>\n<style>\n{_css(len(digests))}</style>\n</head>\n<body>\n")
     yield _header(info, metadata, header_title, src_lang, tgt_lang)
     yield _TOOLBAR
     yield "<main>\n"
     if digests:
-        yield from _digests(digests, first is not None, src_attr, tgt_attr)
+        yield from _digests(digests, first is not None, src_attr, tgt_attr, shown)
     writer = _Writer(src_lang, tgt_lang)
     yield '<article class="article" aria-label="Article">\n'
     src_head, tgt_head = (f" ({lang})" if lang else "" for lang in (src_lang, tgt_lang))
@@ -387,7 +419,7 @@ def render_page(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: s
     yield "</article>\n</main>\n"
     c = writer.counts
     yield (f'<footer class="foot">{c["paragraphs"]} paragraphs · {c["sentences"]} sentences · '
-           f'{c["suspect"]} suspect · {c["passthrough"]} shown as is · translate {esc(__version__)}</footer>\n')
+           f'{c["suspect"]} suspect · {c["passthrough"]} shown as is · {esc(tool)} {esc(__version__)}</footer>\n')
     yield f"<script>\n{_SCRIPT}</script>\n</body>\n</html>\n"
 
 
