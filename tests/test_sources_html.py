@@ -13,11 +13,13 @@ Every page must reach recovered >= 95% and boilerplate <= 5%.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -25,7 +27,7 @@ import pytest
 from translate.document import Markup
 from translate.errors import InputError
 from translate.sources import read_html
-from translate.sources.html import decode_html, declared_encoding
+from translate.sources.html import PageWarning, declared_encoding, decode_html
 
 PAGES = Path(__file__).resolve().parent / "pages"
 ALL = sorted(p.stem for p in PAGES.glob("*.html"))
@@ -130,7 +132,8 @@ def test_http_equiv_bom_and_lying_declaration():
     http_equiv = f'<meta http-equiv="Content-Type" content="text/html; charset=gb2312">{body}'
     assert "中文新闻正文" in decode_html(http_equiv.encode("gbk"))
     assert "中文新闻正文" in decode_html(b"\xef\xbb\xbf" + http_equiv.encode("utf-8"))  # the BOM wins
-    assert "中文新闻正文" in decode_html(http_equiv.encode("utf-8"))  # declared GBK, valid UTF-8
+    with pytest.warns(PageWarning, match="^the page says it is gb2312; read as UTF-8, which its bytes are$"):
+        assert "中文新闻正文" in decode_html(http_equiv.encode("utf-8"))  # declared GBK, valid UTF-8
     undeclared = f"<html><body>{body * 20}</body></html>"
     assert "中文新闻正文" in decode_html(undeclared.encode("gb18030"))  # the detector
 
@@ -202,6 +205,15 @@ def test_whole_page_reads_everything_visible_in_order():
     assert not any(b.kind == "table_cell" for b in source.blocks)  # a layout table is unwrapped
     table = [b for b in _read("table-figure-zh", whole_page=True).blocks if b.kind == "table_cell"]
     assert len(table) == 12 and table[0].markup.header and table[0].markup.cell == (0, 0)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_corpus_pages_read_without_warnings(name):
+    for whole_page in (False, True):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PageWarning)
+            with contextlib.suppress(InputError):  # the pages without an article
+                _read(name, whole_page=whole_page)
 
 
 def test_empty_page():

@@ -24,7 +24,7 @@ from typing import Annotated, Any, Literal, Optional, get_type_hints
 
 import typer
 
-from .errors import ModelNotFoundError, TranslateError, UsageError
+from .errors import LossWarning, ModelNotFoundError, TranslateError, UsageError
 from .options import GROUPS, INPUT_FORMATS, LAYOUTS, DecodingOptions, LoadOptions, PipelineOptions
 
 INPUT, OUTPUT, MODEL, DECODING, SAFETY, HELP = "Input", "Output", "Model", "Decoding", "Cache & safety", "Help"
@@ -460,9 +460,18 @@ def run(typer_app: typer.Typer, prog: str, argv: list[str] | None = None) -> int
     command = typer.main.get_command(typer_app)
     command.epilog = epilogue(prog)
     _with_notes(command, prog)
-    warnings.showwarning = lambda message, *_a, **_k: print(f"{prog}: warning: {message}", file=sys.stderr)
+    lost: list[str] = []
+
+    def show(message: Warning | str, category: type[Warning], *_a: Any, **_k: Any) -> None:
+        print(f"{prog}: warning: {message}", file=sys.stderr)
+        if issubclass(category, LossWarning):
+            lost.append(str(message))
+
+    warnings.showwarning = show
     try:
         result = command.main(args=argv, prog_name=prog, standalone_mode=False)
+        if lost and not result:
+            return 1  # the output is written, but text of the input is missing from it (the warning said what)
     except typer.Exit as exc:
         return exc.exit_code
     except (typer.Abort, KeyboardInterrupt):

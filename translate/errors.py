@@ -40,3 +40,8 @@ class ModelNotFoundError(TranslateError):
 
 class OutputError(TranslateError):
     """The output cannot be written."""
+
+
+class LossWarning(UserWarning):
+    """Text of the input did not come out (a reader left it out, and said how much): the output is
+    written, and the CLI exits 1 so that a script notices."""
