@@ -15,7 +15,7 @@ from importlib.util import find_spec
 from ..errors import UsageError
 from ..models import ResolvedModel
 from ..options import LoadOptions
-from .base import Backend, Hypothesis
+from .base import Backend, Hypothesis, mean_score
 from .convert import QUANTIZATIONS
 
 
@@ -39,7 +39,7 @@ BACKEND_CHOICES = ("auto", *BACKENDS)
 COMPUTE_TYPES = tuple(dict.fromkeys(t for spec in BACKENDS.values() for t in spec.compute_types))
 
 __all__ = ["BACKENDS", "BACKEND_CHOICES", "COMPUTE_TYPES", "Backend", "Hypothesis", "check_backend",
-           "create_backend", "pick_backend"]
+           "create_backend", "mean_score", "pick_backend"]
 
 
 def pick_backend(name: str = "auto") -> str:

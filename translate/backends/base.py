@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -16,10 +16,26 @@ from ..options import DecodingOptions, LoadOptions
 
 @dataclass(frozen=True)
 class Hypothesis:
-    """One decoded translation. ``finished`` is False when decoding hit the length limit."""
+    """One decoded translation. ``finished`` is False when decoding hit the length limit.
+
+    ``score`` is the model's confidence: the mean log-probability (≤ 0) of the ``scored_tokens``
+    tokens it chose, end-of-sentence included, under the distribution decoding picked from (after
+    suppression, repetition controls and renormalisation; no length penalty). An end-of-sentence
+    forced at the length limit is no choice and is not counted; nothing chosen → ``None``. Both
+    backends give the same number. Equality ignores the score: it is a measurement, not the output.
+    """
 
     text: str
     finished: bool = True
+    score: float | None = field(default=None, compare=False)
+    scored_tokens: int = field(default=0, compare=False)
+
+
+def mean_score(hypotheses: Iterable[Hypothesis]) -> float | None:
+    """The score of pieces translated separately and joined: their token-weighted mean score."""
+    scored = [(h.score, h.scored_tokens) for h in hypotheses if h.score is not None and h.scored_tokens]
+    total = sum(n for _, n in scored)
+    return sum(s * n for s, n in scored) / total if total else None
 
 
 @lru_cache(maxsize=32)

@@ -6,7 +6,8 @@ Decoding means what it means in the transformers backend: beam size, output leng
 ``min_length`` are passed on. Where transformers forces ``</s>`` at the last allowed position
 (``forced_eos_token_id``), CTranslate2 decodes one token less: same text, same "unfinished".
 Suppressed tokens are masked before the softmax, which is what transformers'
-``renormalize_logits`` gives, so no scores need to be returned.
+``renormalize_logits`` gives. Scores come back divided by length ** ``length_penalty``
+(end token counted): :func:`mean_log_prob` undoes the penalty into the per-token mean.
 Never set ``CT2_USE_MKL=1`` on AMD CPUs: int8 gets many times slower.
 """
 
@@ -43,6 +44,12 @@ def translate_kwargs(options: DecodingOptions) -> dict[str, Any]:
     """The mapping of decoding options onto ``translate_batch`` (``options`` already effective)."""
     return dict(beam_size=options.num_beams, no_repeat_ngram_size=options.no_repeat_ngram_size,
                 repetition_penalty=options.repetition_penalty, length_penalty=options.length_penalty)
+
+
+def mean_log_prob(score: float, length: int, length_penalty: float) -> float | None:
+    """CTranslate2's hypothesis score (summed log-probabilities / length ** length_penalty, the end
+    token counted in ``length``) as the mean log-probability per token."""
+    return score * length ** length_penalty / length if length else None
 
 
 class CTranslate2Backend(Backend):
@@ -130,7 +137,7 @@ class CTranslate2Backend(Backend):
             min_decoding_length=max(0, (gen.get("min_length") or 0) - 1),
             suppress_sequences=suppress,
             return_end_token=True,
-            return_scores=False,
+            return_scores=True,  # free under beam search, one log-softmax per step when greedy
             max_input_length=0,
         )
 
@@ -147,9 +154,10 @@ class CTranslate2Backend(Backend):
         steps = limit - 1 if self.generation.get("forced_eos_token_id") is not None else limit
         if steps < 1:
             return [Hypothesis("", False) for _ in texts]
+        options = self.decoding(options)
         try:
             results = self._translator.translate_batch(sources, max_decoding_length=steps, **self._fixed,
-                                                       **translate_kwargs(self.decoding(options)))
+                                                       **translate_kwargs(options))
         except RuntimeError as exc:
             if "cannot be loaded" not in str(exc):
                 raise
@@ -161,9 +169,11 @@ class CTranslate2Backend(Backend):
         hypotheses = []
         for result in results:
             tokens = list(result.hypotheses[0])
+            scored = len(tokens)
+            score = mean_log_prob(result.scores[0], scored, options.length_penalty)
             ended = bool(tokens) and tokens[-1] == tok.eos
             if ended:
                 tokens.pop()
             # as in transformers: finished when </s> came before the limit (tokens counted with </s>)
-            hypotheses.append(Hypothesis(tok.decode(tokens), ended and len(tokens) + 1 < limit))
+            hypotheses.append(Hypothesis(tok.decode(tokens), ended and len(tokens) + 1 < limit, score, scored))
         return hypotheses

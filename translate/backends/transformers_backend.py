@@ -4,6 +4,12 @@ Generation follows the model's ``generation_config.json`` (opus-mt-zh-en: beam 6
 ``bad_words_ids [[65000]]``, ``renormalize_logits``) with explicit per-call overrides. Output
 is decoded with the *target* sentencepiece model, as Marian intends: transformers 5 defaults
 to the source model for Marian checkpoints with a shared vocabulary.
+
+Scores: ``output_scores`` would keep every step's full-vocabulary log-probabilities for every beam
+(opus-mt-zh-en: 65,001 floats × beams × batch × steps, gigabytes), and ``sequences_scores``
+needs it. :class:`StepLogProbs` keeps, per step and beam, only the top-k candidates beam search
+can choose from, renormalised as ``renormalize_logits`` would; ``beam_indices`` (always returned)
+then picks each chosen token's log-probability.
 """
 
 from __future__ import annotations
@@ -55,6 +61,40 @@ def penalised_logits(model, penalty: float) -> Iterator[None]:
     finally:
         handle.remove()
         del model.prepare_inputs_for_generation
+
+
+class StepLogProbs:
+    """A last logits processor that changes nothing and keeps, at every step, the top-k
+    log-probabilities of each row (the processed scores, renormalised) and their tokens: k is
+    the ``(1 + eos tokens, at least 2) × beams`` candidates transformers' beam search takes per
+    step, so each chosen token is among them, or tied with the k-th; 1 for greedy search."""
+
+    def __init__(self, generation_config, num_beams: int) -> None:
+        eos = generation_config.eos_token_id
+        self.k = 1 if num_beams == 1 else max(2, 1 + len(eos if isinstance(eos, list) else [eos])) * num_beams
+        self.values: list = []
+        self.tokens: list = []
+
+    def __call__(self, input_ids, scores):
+        top = scores.topk(min(self.k, scores.shape[-1]), dim=-1)
+        self.values.append(top.values - scores.logsumexp(-1, keepdim=True))
+        self.tokens.append(top.indices)
+        return scores
+
+
+def token_log_probs(record: StepLogProbs, sequences, beam_indices=None):
+    """Log-probability of every generated token of ``sequences`` (batch × steps), from the rows
+    ``beam_indices`` names (the sequence's own row under greedy search). Past a sequence's end: junk."""
+    torch = import_torch()
+    tokens = sequences[:, 1:]  # after the decoder start token
+    steps = torch.arange(tokens.shape[1], device=tokens.device)
+    rows = (torch.arange(len(tokens), device=tokens.device)[:, None].expand_as(tokens) if beam_indices is None
+            else beam_indices[:, :tokens.shape[1]].clamp(min=0))
+    values = torch.stack(record.values, 1)[rows, steps]  # batch × steps × k
+    match = torch.stack(record.tokens, 1)[rows, steps] == tokens[..., None]
+    # not among the k kept: tied with the k-th (beam search keeps k per step), so it has its value
+    pick = torch.where(match.any(-1), match.int().argmax(-1), values.shape[-1] - 1)
+    return values.gather(-1, pick[..., None]).squeeze(-1)
 
 
 class TransformersBackend(Backend):
@@ -114,14 +154,21 @@ class TransformersBackend(Backend):
         enc = tok(list(texts), return_tensors="pt", padding=True).to(self.device)
         limit = self.output_limit(int(enc["attention_mask"].sum(1).max()), options)
         options = self.decoding(options)
+        record = StepLogProbs(model.generation_config, options.num_beams)
         with torch.inference_mode(), penalised_logits(model, options.repetition_penalty):
-            out = model.generate(**enc, **generate_kwargs(options, limit))
-        decoded = tok.batch_decode(out, skip_special_tokens=True, use_source_tokenizer=False)
-        pad, eos = model.generation_config.pad_token_id, model.generation_config.eos_token_id
-        eos = eos[0] if isinstance(eos, list) else eos
+            out = model.generate(**enc, **generate_kwargs(options, limit), logits_processor=[record],
+                                 return_dict_in_generate=True)
+            log_probs = token_log_probs(record, out.sequences, getattr(out, "beam_indices", None)).tolist()
+        decoded = tok.batch_decode(out.sequences, skip_special_tokens=True, use_source_tokenizer=False)
+        gen = model.generation_config
+        eos = gen.eos_token_id[0] if isinstance(gen.eos_token_id, list) else gen.eos_token_id
         result = []
-        for row, text in zip(out[:, 1:].tolist(), decoded):
-            produced = [t for t in row if t != pad]
+        for row, text, steps in zip(out.sequences[:, 1:].tolist(), decoded, log_probs):
+            produced = [t for t in row if t != gen.pad_token_id]
             finished = eos in produced and len(produced) < limit
-            result.append(Hypothesis(text.strip(), finished))
+            # a </s> forced at the limit is no choice of the model's (CTranslate2 stops a step earlier)
+            forced = not finished and gen.forced_eos_token_id is not None and produced[-1:] == [eos]
+            scored = len(produced) - forced
+            score = sum(steps[:scored]) / scored if scored else None
+            result.append(Hypothesis(text.strip(), finished, score, scored))
         return result
