@@ -199,7 +199,7 @@ def test_fake_translation_keeps_structure():
     prose = re.sub(r'!?\[[^\]]*\]\([^)]*\)|```[\s\S]*?```|<div[\s\S]*?</div>', "", written.split("---\n", 2)[2])
     assert not re.search(r"[\u4e00-\u9fff]", prose)  # every word outside the protected syntax was "translated"
     assert "[X](https://www.xinhua.net/2024/05/01/car.html \"新华社\")" in written  # link text tight to its brackets
-    assert '![比亚迪工厂的生产线](https://img.example.com/byd_line.jpg "生产线")' in written
+    assert '![X](https://img.example.com/byd_line.jpg "生产线")' in written  # alt text translated, target kept
     assert "## X\n" in written and "*X*" in written and "| X | 12.5 | 30% |" in written
 
 
@@ -257,12 +257,13 @@ def test_markdown_spans_and_mask():
     text = ('据[新华社](https://a.cn/x_(1) "题")报道，![图](https://a.cn/i.png)见<https://a.cn>、'
             '<span class="k">红</span>和``a`b``，[参考][r]，**粗**。')
     found = [text[s:e] for s, e in markdown_spans(text)]
-    assert found == ["[", '](https://a.cn/x_(1) "题")', "![图](https://a.cn/i.png)", "<https://a.cn>",
+    assert found == ["[", '](https://a.cn/x_(1) "题")', "![", "](https://a.cn/i.png)", "<https://a.cn>",
                      '<span class="k">', "</span>", "``a`b``", "[", "][r]"]
     m = mask_markdown(text)
     assert "**粗**" in m.text and "https" not in m.text and "新华社" in m.text
-    output = "According to [901] Xinhua [902], [903] see [904], [905] red [906] and [907], [908] ref [909], **bold**."
-    assert m.restore(output) == ('According to [Xinhua](https://a.cn/x_(1) "题"), ![图](https://a.cn/i.png) see '
+    output = ("According to [901] Xinhua [902], [903] picture [904] see [905], [906] red [907] and [908], [909] ref "
+              "[910], **bold**.")
+    assert m.restore(output) == ('According to [Xinhua](https://a.cn/x_(1) "题"), ![picture](https://a.cn/i.png) see '
                                  '<https://a.cn>, <span class="k"> red </span> and ``a`b``, [ref][r], **bold**.')
     assert m.restore(m.text.replace("[901]", "")) is None
     pieces = m.pieces()

@@ -168,9 +168,9 @@ _CLOSING = tuple(",.;:!?)]}”’»")
 
 # --- Markdown documents ---------------------------------------------------------------------------
 # A unit of a Markdown document is inline Markdown source. Besides the spans above, its inline
-# syntax must come through verbatim: a link's target ``](url "title")`` (and its opening ``[``, so
-# the link text between stays translatable and the brackets cannot be lost), a whole image
-# ``![alt](url)``, ``<autolinks>``, inline HTML tags, reference definitions and code spans of any
+# syntax must come through verbatim: a link's or an image's target ``](url "title")`` (and its
+# opening ``[`` or ``![``, so the link text or alt text between stays translatable and the brackets
+# cannot be lost), ``<autolinks>``, inline HTML tags, reference definitions and code spans of any
 # backtick count. Emphasis markers (``*``, ``_``) are left in the text.
 
 _MD_DEST = r"(?:<[^<>\n]*>|(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))*)"
@@ -180,7 +180,7 @@ _MD_LABEL = r"(?:[^\[\]\\]|\\.|\[(?:[^\[\]\\]|\\.)*\])*"                        
 _MD_ATTR = r"""(?:\s+[A-Za-z_:][A-Za-z0-9_.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?)"""
 _MARKDOWN = re.compile("|".join([
     r"(?<![`\\])(?P<tick>`+)(?!`)[\s\S]+?(?<!`)(?P=tick)(?!`)",            # code span, any backtick count
-    rf"!\[{_MD_LABEL}\]{_MD_TARGET}?",                                       # the whole image
+    rf"(?<!\\)!\[(?={_MD_LABEL}\]{_MD_TARGET})",                             # an image's opening "!["
     r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>",                              # <https://...> autolink
     r"<[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*>",  # <name@host> autolink
     rf"</?[A-Za-z][A-Za-z0-9-]*{_MD_ATTR}*\s*/?>",                           # inline HTML tag
@@ -189,7 +189,7 @@ _MARKDOWN = re.compile("|".join([
     rf"\]{_MD_TARGET}",                                                      # a link's end and target
     rf"(?<![\\!])\[(?={_MD_LABEL}\]{_MD_TARGET})",                           # a link's opening bracket
 ]), re.MULTILINE)
-_MD_LINK = re.compile(rf"(?<![\\!])\[{_MD_LABEL}\]{_MD_TARGET}")
+_MD_LINK = re.compile(rf"(?<!\\)!?\[{_MD_LABEL}\]{_MD_TARGET}")  # a whole link or image
 
 
 def markdown_spans(text: str) -> list[tuple[int, int]]:
@@ -218,8 +218,9 @@ def markdown_protected_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _md_bracket(text: str, span: tuple[int, int]) -> bool:
-    """Whether a span is a link's "[" or its "](target)" (kept apart so that their spacing is tidied)."""
-    return text[span[0]:span[1]] == "[" or text[span[0]] == "]"
+    """Whether a span is a link's "[" (an image's "![") or its "](target)" (kept apart so that their
+    spacing is tidied)."""
+    return text[span[0]:span[1]] in ("[", "![") or text[span[0]] == "]"
 
 
 def markdown_unbreakable_spans(text: str) -> list[tuple[int, int]]:
@@ -240,7 +241,7 @@ class MarkdownMasked(Masked):
     """A Markdown unit masked with ``mask_markdown``: ``pieces`` cut it at the same spans, and
     ``restore`` keeps a link's text tight against its brackets."""
 
-    openers: tuple[int, ...] = ()  # placeholder numbers standing for a link's "["
+    openers: tuple[int, ...] = ()  # placeholder numbers standing for a link's "[" (an image's "![")
     closers: tuple[int, ...] = ()  # ... and for its "](target)"
 
     def restore(self, output: str) -> str | None:
@@ -263,5 +264,5 @@ def mask_markdown(unit: str) -> MarkdownMasked:
     text, numbers = _placeholders(unit, spans)
     texts = tuple(unit[s:e] for s, e in spans)
     return MarkdownMasked(unit, text, texts, numbers,
-                          openers=tuple(n for n, t in zip(numbers, texts) if t == "["),
+                          openers=tuple(n for n, t in zip(numbers, texts) if t in ("[", "![")),
                           closers=tuple(n for n, t in zip(numbers, texts) if t.startswith("]")))

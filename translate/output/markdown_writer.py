@@ -1,22 +1,26 @@
 """Markdown out: a translated document rebuilt as a Markdown document of the same structure.
 
 With layout ``"markdown"`` (a ``sources.markdown`` reading) each paragraph's text is inline
-Markdown and is written as it is; otherwise (plain text, HTML) it is plain text and is escaped,
-so that nothing in a translation (``*``, ``_``, ``<b>``, a ``#`` or ``1.`` at the start...) can
-become markup. The structure comes from each paragraph's ``kind`` and ``Markup`` (see
-``sources/markdown.py``): headings with their level, lists with their markers and nesting, quotes,
-tables, and verbatim blocks written back from ``Markup.source`` byte for byte (fenced as code when
-the source was not Markdown).
+Markdown: its syntax comes back from the source through the model as protected spans, and only
+that is written as markup; whatever else the model wrote is text (:func:`markdown_safe`: a ``<b>``
+or ``&lt;`` it decoded, a ``[`` or backtick it added, ``*`` where the source had none). Otherwise
+(plain text, HTML) each paragraph is plain text and is escaped, so that nothing in a translation
+(``*``, ``_``, ``<b>``, a ``#`` or ``1.`` at the start...) can become markup. The structure comes
+from each paragraph's ``kind`` and ``Markup`` (see ``sources/markdown.py``): headings with their
+level, lists with their markers and nesting, quotes, tables, and verbatim blocks written back from
+``Markup.source`` byte for byte (fenced as code when the source was not Markdown).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ..document import Markup, TranslatedParagraph
 from ..languages import join_sentences
+from ..spans import markdown_spans, protected_spans
 
 _NO_MARKUP = Markup()
 _ASCII_PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
@@ -27,6 +31,7 @@ _DELIMITER = re.compile(r":?-+:?")
 _BLOCK_START = re.compile(r"#{1,6}(?=[ \t]|$)|>|[-+*](?=[ \t]|$)|[0-9]{1,9}(?=[.)](?:[ \t]|$))"
                           r"|(?:([-*_])[ \t]*){3,}$|=+[ \t]*$|-+[ \t]*$|`{3,}|~{3,}")
 _CLOSING_HASHES = re.compile(r"(?:^|(?<=[ \t]))#+[ \t]*$")
+_ACTIVE = re.compile(r"[\[\]`<&*_~]")  # what can make markup inside a line
 
 
 def escape_text(text: str) -> str:
@@ -53,6 +58,91 @@ def escape_text(text: str) -> str:
         else:
             escape = False
         out.append("\\" + ch if escape else ch)
+    return "".join(out)
+
+
+def markdown_safe(translation: str, source: str) -> str:
+    """A translation of the inline Markdown ``source`` as inline Markdown in which only the
+    source's own syntax is markup: its spans (code, links' brackets and targets, images, autolinks,
+    inline HTML, URLs) where the translation has them; the rest is escaped where it could be
+    markup (``<tag``, a bracket, a backtick, an entity or an emphasis character the source's text
+    did not have). An unchanged text is the source itself."""
+    if translation == source or not _ACTIVE.search(translation):
+        return translation
+    spans = _syntax_spans(source)
+    known = Counter(source[s:e] for s, e in spans)
+    text = _without_spans(source, spans)
+    entities = {m.group() for m in _ENTITY.finditer(text)}
+    literal = set(re.sub(r"\\[\s\S]", "", text)) & set("*_~")  # used unescaped (emphasis, or as such)
+    out, pos = [], 0
+    for start, end in _syntax_spans(translation):
+        span = translation[start:end]
+        if known[span] > 0:
+            known[span] -= 1
+            out += [_escape_prose(translation[pos:start], entities, literal), span]
+            pos = end
+    out.append(_escape_prose(translation[pos:], entities, literal))
+    return "".join(out)
+
+
+def _syntax_spans(text: str) -> list[tuple[int, int]]:
+    """The inline Markdown syntax of ``text`` and the protected spans (URLs...) between, each on
+    its own; not what a backslash escapes (``\\<b>`` is text)."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for start, end in [*markdown_spans(text), (len(text), len(text))]:
+        if _escaped(text, start):
+            continue
+        out += [(pos + s, pos + e) for s, e in protected_spans(text[pos:start])]
+        if end > start:
+            out.append((start, end))
+        pos = end
+    return out
+
+
+def _escaped(text: str, at: int) -> bool:
+    """Whether the character at ``at`` follows an odd run of backslashes."""
+    run = at
+    while run and text[run - 1] == "\\":
+        run -= 1
+    return (at - run) % 2 == 1
+
+
+def _without_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text of ``text`` between its syntax ``spans``."""
+    pieces, pos = [], 0
+    for start, end in spans:
+        pieces.append(text[pos:start])
+        pos = end
+    return " ".join([*pieces, text[pos:]])
+
+
+def _escape_prose(text: str, entities: set[str], literal: set[str]) -> str:
+    """Text of a translation, outside the source's syntax, escaped where it could be markup."""
+    out = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        nxt = text[i + 1] if i + 1 < n else ""
+        if ch == "\\" and nxt in _ASCII_PUNCT:  # already escaped: stays so
+            out.append(text[i:i + 2])
+            i += 2
+            continue
+        if ch in "[]`":
+            escape = True
+        elif ch == "<":
+            escape = nxt.isalpha() or nxt in "/!?"
+        elif ch == "&":
+            entity = _ENTITY.match(text, i)
+            escape = bool(entity) and entity.group() not in entities  # type: ignore[union-attr]
+        elif ch in "*_~" and ch not in literal:
+            prev = text[i - 1] if i else ""
+            escape = ch == "*" or (ch == "_" and not (prev.isalnum() and nxt.isalnum())) or \
+                (ch == "~" and "~" in (prev, nxt))
+        else:
+            escape = False
+        out.append("\\" + ch if escape else ch)
+        i += 1
     return "".join(out)
 
 
@@ -94,12 +184,12 @@ class _Writer:
         self.started = False
 
     # -- texts -----------------------------------------------------------------------------------
-    def inline(self, text: str) -> str:
-        text = one_line(text)
-        return text if self.raw else escape_text(text)
+    def inline(self, p: TranslatedParagraph) -> str:
+        text = one_line(_shown(p))
+        return markdown_safe(text, one_line(p.source)) if self.raw else escape_text(text)
 
-    def paragraph(self, text: str) -> str:
-        return block_safe(self.inline(text))
+    def paragraph(self, p: TranslatedParagraph) -> str:
+        return block_safe(self.inline(p))
 
     def fenced(self, source: str) -> str:
         ticks = max([3, *(len(run) + 1 for run in re.findall(r"`{3,}", source))])
@@ -144,7 +234,7 @@ class _Writer:
         if p.kind == "verbatim":
             yield from self.block(self.verbatim_source(p, m))
             return
-        text = self.inline(_shown(p))
+        text = self.inline(p)
         if not text:
             return
         if p.kind in ("title", "heading"):
@@ -191,7 +281,7 @@ class _Writer:
         return None
 
     def list_item(self, p: TranslatedParagraph, m: Markup) -> Iterator[str]:
-        text = self.paragraph(_shown(p))
+        text = self.paragraph(p)
         marker = self._marker(m)
         current = self._continuation_level(m) if not marker else None
         if not marker and current is None:
@@ -233,7 +323,7 @@ class _Writer:
         return out
 
     def quote(self, p: TranslatedParagraph, m: Markup) -> Iterator[str]:
-        text = self.paragraph(_shown(p))
+        text = self.paragraph(p)
         if not text:
             return
         same = self.context == "quote" and self.group == m.group
@@ -249,7 +339,7 @@ class _Writer:
     def cell(self, p: TranslatedParagraph) -> str:
         if p.kind == "verbatim":
             return ""
-        return self.inline(_shown(p)).replace("|", "\\|")
+        return self.inline(p).replace("|", "\\|")
 
     def table(self) -> Iterator[str]:
         cells = {(p.markup.cell): p for p in self.cells}  # type: ignore[union-attr]
