@@ -134,6 +134,17 @@ def test_document_language_is_the_one_with_most_text():
     assert detect_document([*LONG["en"], ZH_HANS[0]]).per_paragraph[-1] == "zh-Hans"
 
 
+@pytest.mark.parametrize("code, base", [
+    ("zh-Hans", "zh"), ("zh-Hant", "zh"), ("zh", "zh"), ("en", "en"), ("und", "und"), ("sr-Latn-RS", "sr"),
+    ("pt_BR", "pt"), ("ZH-hant", "zh"), ("En_gb", "en"),  # detect.py's own copy gave pt_br, ZH, en_gb
+])
+def test_one_base_language_for_detection_routing_and_digests(code, base):
+    from translate import languages, routing
+
+    assert detection.base_language(code) == languages.base_language(code) == routing.base(code) == base
+    assert Detection(code, 1.0, None).base == base
+
+
 def test_nothing_to_detect():
     assert detect("  12:30 — 45% ...") == Detection(UNDETERMINED, 0.0, None, 0)
     assert detect_document([]).document == UNDETERMINED

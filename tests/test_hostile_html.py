@@ -1,4 +1,4 @@
-"""Hostile web pages (translate/sources/html.py): pages built to break the reader.
+"""Hostile web pages (translate/sources/html/): pages built to break the reader.
 
 One table of cases (``CASES``), each a page a hostile or careless site could serve, and one runner
 that holds every case to the same rules:
@@ -30,6 +30,7 @@ from tests.cli_helpers import run_cli
 from tests.conftest import ROOT
 from translate.errors import InputError
 from translate.sources import html as reader
+from translate.sources.html import dom, extract
 from translate.sources.html import PageWarning, read_html
 
 ZH = "今天的天气很好，我们一起去公园散步，看见许多小狗在草地上奔跑玩耍，大家都很开心。"
@@ -235,7 +236,7 @@ def test_one_extraction_pass_when_the_article_is_most_of_the_page(monkeypatch):
 
 
 def test_thousands_of_paragraphs_are_joined_for_the_extractor_and_split_again(monkeypatch):
-    monkeypatch.setattr(reader, "EXTRACTOR_PARAGRAPHS", 10)
+    monkeypatch.setattr(extract, "EXTRACTOR_PARAGRAPHS", 10)
     texts = [para(i) for i in range(40)]
     body = (paragraphs(texts[:15]) + "<h2>小标题</h2>" + paragraphs(texts[15:30]) + f'<p><img src="a.png">{texts[30]}</p>'
             + paragraphs(texts[31:]))
@@ -246,8 +247,8 @@ def test_thousands_of_paragraphs_are_joined_for_the_extractor_and_split_again(mo
 
 
 def test_too_many_paragraphs_even_joined_is_one_line(monkeypatch):
-    monkeypatch.setattr(reader, "EXTRACTOR_PARAGRAPHS", 10)
-    monkeypatch.setattr(reader, "MAX_EXTRACTOR_TEXTS", 20)
+    monkeypatch.setattr(extract, "EXTRACTOR_PARAGRAPHS", 10)
+    monkeypatch.setattr(extract, "MAX_EXTRACTOR_TEXTS", 20)
     data = page("".join(f"<h2>小标题{i}</h2><p>{para(i)}</p>" for i in range(30))).encode("utf-8")
     with pytest.raises(InputError) as info:
         read_html(data)
@@ -257,14 +258,14 @@ def test_too_many_paragraphs_even_joined_is_one_line(monkeypatch):
 
 
 def test_a_paragraph_the_extractor_lost_is_counted(monkeypatch):
-    real = reader._extract
+    real = extract._extract
 
     def losing(root, url, precision):  # an extractor that drops the third paragraph
         body, meta = real(root, url, precision)
         body.remove(body.findall(".//p")[2])
         return body, meta
 
-    monkeypatch.setattr(reader, "_extract", losing)
+    monkeypatch.setattr(extract, "_extract", losing)
     with pytest.warns(PageWarning) as said:
         source = read_html(page(paragraphs()).encode("utf-8"))
     assert [b.text for b in source.blocks if b.kind == "body"] == [PARAS[i] for i in (0, 1, 3, 4, 5)]
@@ -366,7 +367,7 @@ def translated(out: str, kind: str = "body") -> list[str]:
 
 
 def test_cli_deep_page_translates_every_paragraph(toy_model, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(reader, "MAX_DEPTH", 12)  # as deep a page as the real limit, in fewer paragraphs
+    monkeypatch.setattr(dom, "MAX_DEPTH", 12)  # as deep a page as the real limit, in fewer paragraphs
     path = tmp_path / "deep.html"
     path.write_text(page("".join(f"<div><p>{toy_paragraph(i)}</p>" for i in range(40)), title="三猫看山"),
                     encoding="utf-8")

@@ -218,7 +218,7 @@ def test_the_byte_progress_bar_shows_alone_and_only_with_notes_on_a_terminal(mon
     import logging
     import sys
 
-    from translate.models.resolve import _progress_bar_class
+    from translate.models.download import _progress_bar_class
 
     class Tty:
         def isatty(self):

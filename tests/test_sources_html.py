@@ -1,4 +1,4 @@
-"""The HTML reader (translate/sources/html.py) on a corpus of saved pages (tests/pages/).
+"""The HTML reader (translate/sources/html/) on a corpus of saved pages (tests/pages/).
 
 Each ``NAME.html`` has a ``NAME.expected.json``: the article's paragraphs in order (kind and
 text) and a subset of the metadata, or ``{"error": "InputError", ...}`` for a page with no article.
@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_reading import JOINERS
 from translate.document import Markup
 from translate.errors import InputError
 from translate.sources import read_html
@@ -214,6 +215,31 @@ def test_corpus_pages_read_without_warnings(name):
             warnings.simplefilter("error", PageWarning)
             with contextlib.suppress(InputError):  # the pages without an article
                 _read(name, whole_page=whole_page)
+
+
+def _paragraph_read(inline: str, whole_page: bool) -> str:
+    """The text of the paragraph that ends with ``inline``, as read from a page around it."""
+    lead = "今天的天气很好，我们一起去公园散步，看见许多小狗在草地上奔跑玩耍，大家都很开心。"
+    page = (f"<html><head><meta charset=utf-8><title>标题</title></head><body><h1>标题</h1><p>{lead}{inline}</p>"
+            f"<p>{lead * 2}</p></body></html>")
+    source = read_html(page.encode("utf-8"), whole_page=whole_page)
+    return next(b.text for b in source.blocks if b.text.startswith(lead) and b.text != lead * 2)[len(lead):]
+
+
+@pytest.mark.parametrize("whole_page", [False, True])
+@pytest.mark.parametrize("text,kept", JOINERS)
+def test_joiners_are_kept_only_where_they_join_as_in_plain_text(text, kept, whole_page):
+    """The same table as plain text (translate/normalize.py): a web page's emoji and Persian keep their joiners."""
+    assert _paragraph_read(text, whole_page) == (text if kept else text.replace("\u200d", "").replace("\u200c", ""))
+
+
+@pytest.mark.parametrize("inline, read", [
+    ("中\x01文", "中文"), ("中\x9f文", "中文"),  # a control character is removed, as in plain text
+    ("中\x0b文", "中 文"), ("中\x0c文", "中 文"), ("中\x85文", "中 文"),  # one that is whitespace collapses with it
+    ("a\u200bb\u2060c\ufeffd\u00ade\u180ef", "abcdef"), ("a\u00a0\u2003b\u3000c", "a b c"),
+])
+def test_control_and_invisible_characters_as_in_plain_text_but_whitespace_collapses(inline, read):
+    assert _paragraph_read(inline, whole_page=True) == read
 
 
 def test_empty_page():

@@ -17,7 +17,8 @@ Wikipedia code (``ceb``, ``war``...). Chinese is ``zh-Hans`` or ``zh-Hant``, dec
 characters (GB2312-only characters are simplified, Big5-only ones traditional), or plain ``zh``
 when the text has no character that tells them apart; fastText's ``wuu``/``yue``/``gan`` count as
 Chinese. ``und`` means no letters at all (digits, punctuation, a URL). :func:`base_language`
-gives the code without the script (``zh``), which is what model routing wants.
+(:mod:`translate.languages`'s, the one routing and digests use) gives the code without the script
+(``zh``), which is what model routing wants.
 
 The detection never contradicts the script of the text: text written mostly in CJK characters is
 never a Latin-script language, Latin text is never Chinese, Cyrillic text is never French, and so
@@ -39,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ModelNotFoundError
+from .languages import base_language
 
 __all__ = ["AMBIGUOUS_CONFIDENCE", "SHORT_LETTERS", "UNDETERMINED", "Detection", "DocumentLanguages",
            "base_language", "detect", "detect_document", "letter_count", "model_path"]
@@ -120,11 +122,6 @@ class DocumentLanguages:
             if language not in seen:
                 seen.append(language)
         return seen
-
-
-def base_language(language: str) -> str:
-    """The language part of a code: ``zh`` for ``zh-Hans``/``zh-Hant``, ``en`` for ``en``."""
-    return language.split("-", 1)[0]
 
 
 def letter_count(text: str) -> int:

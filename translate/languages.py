@@ -25,7 +25,8 @@ def has_cjk(text: str) -> bool:
 
 
 def base_language(code: str) -> str:
-    """A language code without its script or region: ``zh-Hant`` → ``zh``, ``pt_BR`` → ``pt``."""
+    """A language code without its script or region, lower-case: ``zh-Hant`` → ``zh``, ``pt_BR`` → ``pt``.
+    The one definition: detection, routing and digests compare languages by it."""
     return code.split("-")[0].split("_")[0].lower()
 
 

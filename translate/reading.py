@@ -15,7 +15,8 @@ removed — except the joiners that mean something: U+200D inside emoji sequence
 between letters of Arabic-script and Indic scripts (Persian ``می‌خواهم``); no-break and other
 Unicode spaces become plain spaces (the full-width space U+3000 is kept: it marks paragraph
 indents); pasted HTML remnants — tags such as ``<p>``/``<br>`` and entities such as ``&nbsp;`` —
-become the text they stand for.
+become the text they stand for. The table of invisible, control and space characters is
+:mod:`translate.normalize`, shared with the web page reader.
 """
 
 from __future__ import annotations
@@ -36,13 +37,11 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .errors import InputError, UsageError
+from .normalize import CONTROL, SPACES, strip_invisible
 
 STDIN = "-"
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f]")
 _TAG_BREAK = re.compile(r"<\s*(br|/p|/div|/h[1-6]|/li|/tr)\s*/?\s*>(\r?\n)?", re.IGNORECASE)  # one line break
 _TAG = re.compile(r"</?\s*(p|br|div|span|a|b|i|u|em|strong|font|img|h[1-6]|li|ul|ol|table|tr|td|section|article|"
                   r"blockquote|center|small|sup|sub)\b[^<>]{0,500}>", re.IGNORECASE)
@@ -302,7 +301,7 @@ def _decode_chunks(chunks: Iterator[bytes], encoding: str | None, name: str, lan
         cut = len(text) if not data else max(text.rfind("\n"), text.rfind("\r", 0, len(text) - 1)) + 1
         piece, pending = text[:cut], text[cut:]
         if piece:
-            if "\x00" in piece or len(_CONTROL.findall(piece)) > BINARY_CONTROL_SHARE * len(piece) + 2:
+            if "\x00" in piece or len(CONTROL.findall(piece)) > BINARY_CONTROL_SHARE * len(piece) + 2:
                 raise InputError(f"{name} looks like a binary file, not text")
             yield clean_text(piece) if clean else piece
     if tally.bad:
@@ -361,44 +360,15 @@ def _chain(head: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
     yield b""  # flush the decoder
 
 
-# Joiners that mean something: U+200D inside emoji sequences, U+200C/U+200D between the letters of
-# scripts that shape by joining (Arabic script: Persian "می‌خواهم"; Indic and Southeast Asian scripts).
-_PICTOGRAPHIC = ((0x00A9, 0x00A9), (0x00AE, 0x00AE), (0x203C, 0x203C), (0x2049, 0x2049), (0x2122, 0x2122),
-                 (0x2139, 0x2139), (0x2194, 0x21FF), (0x2300, 0x23FF), (0x24C2, 0x24C2), (0x25A0, 0x27BF),
-                 (0x2934, 0x2935), (0x2B00, 0x2BFF), (0x3030, 0x3030), (0x303D, 0x303D), (0x3297, 0x3297),
-                 (0x3299, 0x3299), (0x1F000, 0x1FAFF), (0x1FC00, 0x1FFFD))
-_EMOJI_TAIL = ((0xFE0F, 0xFE0F), (0x1F3FB, 0x1F3FF), (0xE0020, 0xE007F))  # variation selector, skin tone, tags
-_JOINING = ((0x0600, 0x06FF), (0x0700, 0x074F), (0x0750, 0x077F), (0x07C0, 0x07FF), (0x0870, 0x08FF),
-            (0x0900, 0x0DFF), (0x1000, 0x109F), (0x1780, 0x17FF), (0x1800, 0x18AF), (0xA8E0, 0xA8FF),
-            (0xFB50, 0xFDFF), (0xFE70, 0xFEFC))
-
-
-def _within(ch: str, ranges: tuple[tuple[int, int], ...]) -> bool:
-    return bool(ch) and any(lo <= ord(ch) <= hi for lo, hi in ranges)
-
-
-def _invisible(match: re.Match[str]) -> str:
-    """Remove an invisible character, unless it is a joiner doing its job."""
-    char, text, at = match.group(), match.string, match.start()
-    if char in "\u200c\u200d":
-        before, after = text[at - 1:at], text[at + 1:at + 2]
-        if char == "\u200d" and _within(after, _PICTOGRAPHIC) and \
-                (_within(before, _PICTOGRAPHIC) or _within(before, _EMOJI_TAIL)):
-            return char
-        if _within(before, _JOINING) and _within(after, _JOINING):
-            return char
-    return ""
-
-
 def clean_text(text: str) -> str:
     """Line endings, invisible and control characters, odd spaces, HTML remnants (module docstring)."""
     if _TAG.search(text):
         text = _TAG.sub("", _TAG_BREAK.sub("\n", text))
     text = _ENTITY.sub(lambda m: html.unescape(m.group()), text)  # only complete entities: URLs keep '&x='
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
-    text = _INVISIBLE.sub(_invisible, text)
-    text = _CONTROL.sub("", text)
-    return _SPACES.sub(" ", text)
+    text = strip_invisible(text)
+    text = CONTROL.sub("", text)
+    return SPACES.sub(" ", text)
 
 
 def iter_text(source: str | Path, encoding: str | None = None, language: str | None = None,

@@ -83,11 +83,11 @@ class Route:
         return f"{hops} ({', '.join(leg.model for leg in self.legs)})"
 
 
-base = base_language
+base = base_language  # the name router.py and engine.py import; one function (translate/languages.py)
 
 
 def model_code(language: str) -> str:
-    return MODEL_CODES.get(language, base(language))
+    return MODEL_CODES.get(language, base_language(language))
 
 
 class RouteWarning(UserWarning):
@@ -201,7 +201,7 @@ def _route(file: Path, key: str, value: object) -> list[str]:
         raise _fail(file, f"has a bad route \"{shown(key)}\": write a language pair such as \"zh-en\", "
                           "\"zh-Hant-en\" or \"en-pt-BR\"")
     source, target = match.groups()
-    if base(source) == base(target):
+    if base_language(source) == base_language(target):
         raise _fail(file, f"has a route \"{key}\" from a language into itself")
     models = [value] if isinstance(value, str) else value
     if not isinstance(models, list) or not models or not all(isinstance(m, str) for m in models):
@@ -214,7 +214,7 @@ def _route(file: Path, key: str, value: object) -> list[str]:
     if len(set(models)) < len(models):
         raise _fail(file, f"has a route \"{key}\" that names a model twice: a list is two different models, "
                           f"{source}→{PIVOT} then {PIVOT}→{target}")
-    if len(models) > 2 or len(models) == 2 and PIVOT in (base(source), base(target)):
+    if len(models) > 2 or len(models) == 2 and PIVOT in (base_language(source), base_language(target)):
         raise _fail(file, f"has a route \"{key}\" that goes in a circle ({' → '.join(map(shown, models))}): a "
                           f"list is two models, {source}→{PIVOT} then {PIVOT}→{target}")
     return models
@@ -222,7 +222,7 @@ def _route(file: Path, key: str, value: object) -> list[str]:
 
 def user_route(source: str, target: str, routes: dict[str, list[str]]) -> tuple[str, tuple[Leg, ...]] | None:
     """The user's route for the pair (its key and legs), if the routes have one."""
-    for key in (f"{source}-{target}", f"{base(source)}-{base(target)}"):
+    for key in (f"{source}-{target}", f"{base_language(source)}-{base_language(target)}"):
         if key in routes:
             models = routes[key]
             hops = [source, *([PIVOT] * (len(models) - 1)), target]  # an explicit pivot: through English
@@ -252,11 +252,11 @@ def plan(source: str, target: str, available: Callable[[str], bool], routes: dic
     the right way), else the first built-in candidate whose models are all available, else a pivot
     through English; ``NoRoute`` naming the pair and what to try when none is. ``languages``
     gives what a model translates (default: :func:`model_direction`), ``why`` why one is missing."""
-    if base(source) == base(target) and source != target and base(source) != "zh":
+    if base_language(source) == base_language(target) and source != target and base_language(source) != "zh":
         raise UsageError(f"'{source}' and '{target}' are the same language", option="target_language")
     pick = _Picker(available, routes, languages or model_direction, why or (lambda model: "not found"))
     legs = pick(source, target)
-    if legs is None and PIVOT not in (base(source), base(target)):
+    if legs is None and PIVOT not in (base_language(source), base_language(target)):
         first, second = pick(source, PIVOT), pick(PIVOT, target)
         legs = first + second if first and second else None
     if legs is None:
@@ -299,7 +299,7 @@ class _Picker:
 
 # ISO 639-3 codes model cards and tokenizer configs use, to the codes routes compare (``zho`` → ``zh``);
 # Chinese languages count as Chinese (opus-mt-en-zh serves ``yue`` with its >>yue_Hant<< token)
-_ISO3 = {token[2:5]: base(language) for language, token in TARGET_TOKENS.items()} | {
+_ISO3 = {token[2:5]: base_language(language) for language, token in TARGET_TOKENS.items()} | {
     "eng": "en", "zho": "zh", "jap": "ja", "yue": "zh", "wuu": "zh", "gan": "zh", "nb": "no"}
 
 
@@ -308,7 +308,7 @@ def language_code(value: object) -> str | None:
     639-1 where known (``zho`` → ``zh``); None when unknown or many (``mul``)."""
     if not isinstance(value, str) or not value.strip():
         return None
-    code = base(value.strip())
+    code = base_language(value.strip())
     code = _ISO3.get(code, code)
     return None if code == "mul" else code
 
@@ -370,7 +370,7 @@ def target_token(model_folder: Path, target: str) -> str | None:
     tokens = sorted(t for t in vocab if t.startswith(">>") and t.endswith("<<"))
     if not tokens:
         return None
-    for key in (target, base(target)):
+    for key in (target, base_language(target)):
         if TARGET_TOKENS.get(key) in vocab:
             return TARGET_TOKENS[key]
         if f">>{key}<<" in vocab:

@@ -1,5 +1,7 @@
 """The bilingual reading page: one self-contained HTML5 file (inline CSS, a tiny optional inline
-script, no external resource of any kind), source and translation side by side per paragraph.
+script, no external resource of any kind), source and translation side by side per paragraph. The
+CSS and the script (``page.js``: it only highlights a sentence's counterparts on hover and on tap)
+are the package's files ``page.css`` and ``page.js``, inlined into every page.
 
 Everything that comes from the input, the metadata or the options is escaped; a strict Content
 Security Policy (``default-src 'none'``) makes sure that nothing the page holds can load anything.
@@ -14,7 +16,9 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import cache
 from html import escape
+from importlib import resources
 from itertools import chain
 
 from ..document import TranslatedParagraph, TranslatedSentence
@@ -420,148 +424,15 @@ def render_page(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: s
     c = writer.counts
     yield (f'<footer class="foot">{c["paragraphs"]} paragraphs · {c["sentences"]} sentences · '
            f'{c["suspect"]} suspect · {c["passthrough"]} shown as is · {esc(tool)} {esc(__version__)}</footer>\n')
-    yield f"<script>\n{_SCRIPT}</script>\n</body>\n</html>\n"
+    yield f"<script>\n{_asset('page.js')}</script>\n</body>\n</html>\n"
 
 
-# Highlight a sentence's counterparts on hover (mouse) and on tap (touch); nothing else.
-_SCRIPT = """(function () {
-  var lit = [];
-  function clear() { lit.forEach(function (e) { e.classList.remove('hl'); }); lit = []; }
-  function light(target) {
-    var el = target && target.closest ? target.closest('[data-s]') : null;
-    if (el && lit.indexOf(el) >= 0) return;
-    clear();
-    if (!el) return;
-    var key = el.getAttribute('data-s');
-    lit = Array.prototype.slice.call(document.querySelectorAll('[data-s="' + CSS.escape(key) + '"]'));
-    lit.forEach(function (e) { e.classList.add('hl'); });
-  }
-  document.addEventListener('mouseover', function (ev) { light(ev.target); });
-  document.addEventListener('click', function (ev) { light(ev.target); });
-  document.addEventListener('mouseleave', clear);
-})();
-"""
+@cache
+def _asset(name: str) -> str:
+    """A file of the page shipped with the package (``page.css``, ``page.js``: package data), read once."""
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
 
 
 def _css(n_digests: int) -> str:
     tabs = "\n".join(f".digests:has(#dg-{i}:checked) #dgp-{i}{{display:block}}" for i in range(n_digests))
-    return _CSS + tabs + "\n"
-
-
-_CSS = """:root{--bg:#fdfcfa;--fg:#1f2328;--muted:#5f6670;--line:#e3e0da;--card:#f4f1ec;--accent:#1a5fb4;
---hl:#ffe79a;--suspect:#b35900;--suspect-bg:#fff1e0;--pass:#6b6f76;--tab:#ffffff}
-@media (prefers-color-scheme:dark){:root{--bg:#16181c;--fg:#e6e6e6;--muted:#a0a6ad;--line:#30343a;
---card:#1f2227;--accent:#8ab4f8;--hl:#5c4a00;--suspect:#ffb366;--suspect-bg:#3a2611;--pass:#9aa0a6;--tab:#23262b}}
-*{box-sizing:border-box}
-html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
-body{margin:0;background:var(--bg);color:var(--fg);font:17px/1.6 system-ui,-apple-system,"Segoe UI",Roboto,
-"Noto Sans","Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif}
-main,.meta,.toolbar,.foot{max-width:1180px;margin:0 auto;padding:0 20px}
-a{color:var(--accent)}
-code{font-size:.9em;overflow-wrap:anywhere}
-.meta{padding-top:22px}
-.page-title{font-size:1.7rem;line-height:1.25;margin:0 0 8px}
-.meta dl{display:flex;flex-wrap:wrap;gap:4px 22px;margin:0;font-size:.86rem;color:var(--muted)}
-.meta dl div{display:flex;gap:6px;min-width:0}
-.meta dt{font-weight:600}
-.meta dd{margin:0;overflow-wrap:anywhere}
-.toolbar{position:sticky;top:0;z-index:2;display:flex;flex-wrap:wrap;align-items:center;gap:6px 18px;
-padding-top:10px;padding-bottom:10px;background:var(--bg);border-bottom:1px solid var(--line);font-size:.9rem}
-.toolbar fieldset{border:0;margin:0;padding:0;display:flex;align-items:center;gap:4px}
-.toolbar legend{float:left;margin-right:6px;color:var(--muted);font-weight:600}
-.toolbar label{display:inline-flex;align-items:center;gap:4px;padding:3px 10px;border:1px solid var(--line);
-border-radius:999px;cursor:pointer;background:var(--tab)}
-.toolbar label:has(input:checked){border-color:var(--accent);color:var(--accent);font-weight:600}
-.toolbar input{accent-color:var(--accent);margin:0}
-.legend{color:var(--muted);display:flex;flex-wrap:wrap;gap:4px 10px;align-items:center}
-.hint{font-size:.85em}
-.row{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);column-gap:36px;margin:0;padding:0}
-.row>.src,.row>.tgt{min-width:0;margin:0 0 .9em}
-.src{color:var(--fg)}
-.tgt{color:var(--fg)}
-.article{padding:6px 0 30px}
-.colheads{position:relative;font-size:.75rem;text-transform:uppercase;letter-spacing:.06em;color:var(--muted);
-border-bottom:1px solid var(--line);margin:14px 0 14px}
-.colheads>div{margin:0 0 4px}
-.k-title h1{font-size:1.6rem;line-height:1.3;margin:.2em 0 .5em}
-h2,h3,h4,h5,h6{line-height:1.3;margin:.9em 0 .4em}
-.k-heading h2{font-size:1.3rem}.k-heading h3{font-size:1.15rem}
-.k-heading h4,.k-heading h5,.k-heading h6{font-size:1.02rem}
-p.subtitle{font-size:1.08rem;color:var(--muted);font-style:italic}
-p.caption{font-size:.88rem;color:var(--muted)}
-blockquote.row{border-left:3px solid var(--line);padding-left:14px;margin-left:0;font-style:italic}
-ul.list,ol.list{list-style:none;margin:0 0 .6em;padding:0}
-li.row>div{margin-bottom:.35em}
-.marker{color:var(--muted);display:inline-block;min-width:1.4em}
-.lv1>div{padding-left:1.4em}.lv2>div{padding-left:2.8em}.lv3>div{padding-left:4.2em}
-.lv4>div,.lv5>div{padding-left:5.6em}
-pre{white-space:pre-wrap;overflow-wrap:anywhere;font:.88rem/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;
-background:var(--card);padding:10px 12px;border-radius:6px}
-.scroll{overflow-x:auto}
-table{border-collapse:collapse;font-size:.92rem;width:100%}
-th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
-th{background:var(--card)}
-.s{border-radius:3px;transition:background-color .12s;cursor:default}
-.s:hover,.s.hl{background:var(--hl);box-shadow:0 0 0 2px var(--hl)}
-.s.suspect{text-decoration:underline wavy var(--suspect);text-decoration-thickness:1px;text-underline-offset:3px;
-background:var(--suspect-bg)}
-.tgt .s.suspect::after{content:"\\26A0";color:var(--suspect);font-size:.75em;vertical-align:super;margin-left:1px}
-.src .s.suspect{text-decoration:none}
-.s.suspect.hl,.s.suspect:hover{background:var(--hl)}
-.note.hl{background:var(--hl);border-radius:3px}
-.s.pass{color:var(--pass)}
-.s.empty{font-style:italic;color:var(--pass)}
-.legend .s{padding:0 4px}
-.notes{display:block;margin:.3em 0 0;font-size:.8rem;line-height:1.45;color:var(--suspect);font-style:normal;
-font-weight:normal}
-.note{display:block}
-.flag{color:var(--suspect)}
-.digests{margin:18px 0 6px;padding:14px 18px 8px;background:var(--card);border-radius:10px}
-.digests h2{font-size:1.05rem;margin:0 0 8px;text-transform:uppercase;letter-spacing:.05em;color:var(--muted)}
-.tabs{display:flex;flex-wrap:wrap;gap:6px;margin-bottom:10px}
-.tab-input{position:absolute;opacity:0;width:1px;height:1px;pointer-events:none}
-.tab{padding:3px 12px;border-radius:999px;border:1px solid var(--line);background:var(--tab);cursor:pointer;
-font-size:.9rem}
-.tab-input:checked+.tab{border-color:var(--accent);color:var(--accent);font-weight:600}
-.tab-input:focus-visible+.tab{outline:2px solid var(--accent);outline-offset:2px}
-.panel{display:none}
-.panel-title{display:none}
-.dlabel{font-size:.85rem;color:var(--muted);margin:0 0 8px}
-.dnote{font-size:.85rem;color:var(--suspect);margin:0 0 8px}
-.abstract{margin:0 0 10px}
-.dsents{list-style:none;margin:0;padding:0}
-.dsents li.row>div{margin:0 0 .55em}
-.row.mono{grid-template-columns:minmax(0,1fr)}
-.jump{text-decoration:none;font-size:.85em;margin-left:4px;opacity:.6}
-.jump:hover{opacity:1}
-.foot{color:var(--muted);font-size:.8rem;padding-top:14px;padding-bottom:30px;border-top:1px solid var(--line)}
-body:has(#view-src:checked) main .tgt,body:has(#view-tgt:checked) main .src{display:none}
-body:has(#view-src:checked) main .row,body:has(#view-tgt:checked) main .row{grid-template-columns:minmax(0,1fr)}
-body:has(#view-src:checked) main .row,body:has(#view-tgt:checked) main .row{max-width:760px}
-@media (max-width:720px){
-body{font-size:16px}
-main,.meta,.toolbar,.foot{padding:0 14px}
-.meta{padding-top:14px}.toolbar{position:static;padding-top:8px;padding-bottom:8px}
-.row{grid-template-columns:minmax(0,1fr)}
-.row>.src{margin-bottom:.25em}
-.row>.tgt{margin-bottom:1.1em}
-body:not(:has(#view-src:checked)):not(:has(#view-tgt:checked)) .article .row>.src{font-size:.9em;color:var(--muted)}
-.colheads{display:none}
-.hint{display:none}
-}
-@media print{
-:root{--bg:#fff;--fg:#000;--muted:#444;--card:#f3f3f3;--line:#bbb}
-body{font-size:11pt}
-.toolbar,.tabs,.jump,.hint{display:none !important}
-main .src,main .tgt{display:block !important}
-main .row{grid-template-columns:minmax(0,1fr) minmax(0,1fr) !important;max-width:none !important}
-main .row.mono{grid-template-columns:minmax(0,1fr) !important}
-.row,li,tr,pre,blockquote{break-inside:avoid}
-h1,h2,h3,h4,h5,h6{break-after:avoid}
-.panel{display:block !important;margin-bottom:10px}
-.panel-title{display:block;font-size:1rem;margin:.4em 0 .2em}
-.digests{background:none;padding:0}
-.s.hl{background:none;box-shadow:none}
-.meta a::after{content:""}
-}
-"""
+    return _asset("page.css") + tabs + "\n"
