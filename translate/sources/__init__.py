@@ -72,8 +72,8 @@ def open_input(source: str | Path, *, input_format: str = "auto", whole_page: bo
             read_html(decode_text(data, label, encoding, language, errors).encode("utf-8"), whole_page=whole_page,
                       url=url)
         return Input("html", source=page, metadata=page.metadata)
-    text = decode_text(data, label, encoding, language, errors, clean=False)  # Markdown's HTML is its own
-    document = read_markdown(text)
+    markdown = decode_text(data, label, encoding, language, errors, clean=False)  # its HTML and entities are its own
+    document = read_markdown(markdown)
     return Input("markdown", source=document, metadata=document.metadata)
 
 
