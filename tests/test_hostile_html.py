@@ -418,3 +418,12 @@ def test_cli_exits_1_when_the_extractor_left_text_out(tmp_path, toy_model, capsy
     assert [line for line in err.splitlines() if "warning" in line] == [
         "translate: warning: 1 paragraph of the article (12 characters) did not come out: the extractor left it out; "
         "reading the whole page keeps it"]
+
+
+@pytest.mark.parametrize("control", ["\x01", "\x1f", "\x7f", "\x9b"])
+def test_a_control_character_inside_a_paragraph_loses_nothing(control):
+    """One control character inside an article paragraph made the extractor find no article at all."""
+    texts = list(PARAS)
+    texts[2] = texts[2][:5] + control + texts[2][5:]
+    source = read_html(page(paragraphs(texts)).encode("utf-8"))
+    assert [b.text for b in source.blocks if b.kind == "body"] == list(PARAS)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from ...document import Source
 from ...errors import InputError
+from ...normalize import CONTROL
 from .article import article
 from .decoding import declared_encoding, decode_html, not_a_page
 from .page_warnings import PageLossWarning, PageWarning
@@ -43,8 +44,9 @@ def read_html(data: bytes, *, whole_page: bool = False, url: str | None = None,
     if what := not_a_page(data):
         raise InputError(f"the page is {what}, not HTML; give the web page itself")
     text = decode_html(data, http_charset)
-    if "\x00" in text:  # not text: a browser shows nothing (lxml would make each a U+FFFD)
-        text = text.replace("\x00", "")
+    # control characters are not text: a browser shows none of them, and one inside a paragraph made
+    # the extractor lose the whole article (those that act as white space become a space)
+    text = CONTROL.sub(lambda m: " " if m.group() in "\x0b\x0c\x85" else "", text)
     if not text.strip():
         raise InputError("the page is empty")
     if whole_page:
