@@ -297,7 +297,7 @@ def table(report: dict) -> str:
     for x in report["results"]:
         lines.append(f"| {PATHS[x['path']][0]} | {x['doc']} | {x['median_s']:.2f} | {x['peak_rss_mb']:.0f} |")
     t = report["targets"]
-    fmt = lambda v, f: "n/a" if v is None else f.format(v)  # noqa: E731
+    fmt = lambda v, f: "n/a" if v is None else f.format(v)
     lines += ["", "| target | measured |", "| --- | ---: |",
               f"| ctranslate2 pipeline ≥ 4× HF fp32 batched | {fmt(t['speedup_vs_hf_batched'], '{:.1f}×')} |",
               f"| ctranslate2 pipeline ≥ 10× HF naive per-paragraph | {fmt(t['speedup_vs_hf_naive'], '{:.1f}×')} |",

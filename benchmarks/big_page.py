@@ -29,7 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.toy.train_toy import sample
+from tests.toy.train_toy import sample  # noqa: E402 - after the path it needs
 
 MODEL = ROOT / "tests" / "toy" / "toy-zh-en"
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "TRANSFORMERS_VERBOSITY": "error",

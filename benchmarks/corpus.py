@@ -42,7 +42,7 @@ def corpus(n: int, seed: int = 7) -> list[dict]:
     rng = random.Random(seed)
     articles = []
     for k in range(n):
-        def sentence() -> str:
+        def sentence(k: int = k) -> str:
             s = rng.choice(sentences)
             return f"第{k}篇{s}" if rng.random() < 0.8 else s  # the rest repeat across articles (wire copy)
         if rng.random() < 0.75:

@@ -24,7 +24,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import pytest  # noqa: E402
 
-from benchmarks.factory import ENGLISH  # noqa: E402, F401  (the tests import it from here)
+from benchmarks.factory import ENGLISH  # noqa: E402  (the tests import it from here)
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "customs-reply-zh.txt"

@@ -46,7 +46,7 @@ def test_folder_in_folder_out_mirrors_the_input(tmp_path, capsys):
     for k, d in enumerate(corpus):
         assert (tmp_path / "out" / f"s{k % 2}" / f"{k}.txt").read_text(encoding="utf-8") == expected_text(d)
     manifest = read_jsonl(tmp_path / "out" / "_corpus.jsonl")
-    assert [r["id"] for r in manifest] == sorted((f"s{k % 2}/{k}.txt" for k in range(5)))  # input order
+    assert [r["id"] for r in manifest] == sorted(f"s{k % 2}/{k}.txt" for k in range(5))  # input order
     assert all(r["status"] == "ok" and r["output"] == r["id"] for r in manifest)
     assert manifest[0]["header"]["model"] == str(TOY_MODEL) and manifest[0]["counts"]["sentences"] > 0
     assert not (tmp_path / "out" / "skip.md.txt").exists()

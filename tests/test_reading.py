@@ -207,7 +207,7 @@ def test_named_encoding_that_does_not_fit(tmp_path):
     from translate.reading import read_text
 
     src = tmp_path / "gbk.txt"
-    src.write_bytes("三猫。\n".encode("utf-8"))
+    src.write_bytes("三猫。\n".encode())
     with pytest.raises(InputError, match=r"is not valid big5 at byte \d+ \(\d+ bad bytes? in 10 bytes\); "
                                          r"name the right encoding, or replace the bad bytes$"):
         read_text(src, encoding="big5")

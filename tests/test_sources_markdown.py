@@ -9,10 +9,10 @@ import pytest
 
 pytest.importorskip("markdown_it")
 
-from translate.document import Markup, TranslatedParagraph  # noqa: E402
-from translate.output.markdown_writer import escape_text, write_markdown  # noqa: E402
-from translate.sources.markdown import markdown_parser, read_markdown  # noqa: E402
-from translate.spans import (mask, mask_markdown, markdown_protected_spans, markdown_spans,  # noqa: E402
+from translate.document import Markup, TranslatedParagraph
+from translate.output.markdown_writer import escape_text, write_markdown
+from translate.sources.markdown import markdown_parser, read_markdown
+from translate.spans import (mask, mask_markdown, markdown_protected_spans, markdown_spans,
                              markdown_unbreakable_spans, protected_spans)
 
 NEWS = """\

@@ -27,7 +27,7 @@ def toy_document(n_paragraphs: int = 12, seed: int = 1, indent: str = "\u3000\u3
             paragraphs.append(["".join(rng.choice("山水花树海") for _ in range(3))])
             continue
         sentences = []
-        for j in range(rng.randint(1, 5)):
+        for _ in range(rng.randint(1, 5)):
             s = sample(rng)
             while not s.endswith(("。", "！", "？", "；")):
                 s = sample(rng)

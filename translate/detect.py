@@ -35,7 +35,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, cache
 from pathlib import Path
 from typing import Any
 
@@ -262,7 +262,7 @@ def _chinese_code(text: str) -> str:
     return "zh-Hans" if balance > 0 else "zh-Hant" if balance < 0 else "zh"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _han_variant(ch: str) -> int:
     """+1 for a simplified-only character (GB2312, not Big5), -1 for a traditional-only one
     (Big5, not GB2312), 0 for one both have (一, 中, 台, 后...) or neither."""

@@ -129,7 +129,8 @@ def with_terms(masked: Masked, terms: list[tuple[int, int, str]]) -> Masked:
     extra = _free_numbers(unit, len(free), masked.numbers)
     entries = sorted([(s, e, num, unit[s:e]) for (s, e), num in zip(base, masked.numbers)]
                      + [(s, e, num, t) for (s, e, t), num in zip(free, extra)])
-    return dataclasses.replace(masked, text=_placed(unit, [(s, e, num) for s, e, num, _ in entries]), spans=tuple(unit[s:e] for s, e, _, _ in entries),
+    return dataclasses.replace(masked, text=_placed(unit, [(s, e, num) for s, e, num, _ in entries]),
+                               spans=tuple(unit[s:e] for s, e, _, _ in entries),
                                numbers=tuple(num for _, _, num, _ in entries),
                                outputs=tuple(out for _, _, _, out in entries),
                                cuts=tuple((s, e) for s, e, _, _ in entries))

@@ -110,7 +110,7 @@ class Backend(ABC):
     def _runtime(self) -> dict[str, str]:
         """The device and compute type this backend runs on (resolving ``auto``)."""
 
-    def load(self) -> None:
+    def load(self) -> None:  # noqa: B027 - optional: a backend that loads lazily has nothing to do here
         """Load the model now (it otherwise loads on first use)."""
 
     @property

@@ -236,7 +236,7 @@ def _open_text(path: str):
             import gzip
 
             return gzip.open(path, "rb")
-        return open(path, "rb")  # noqa: SIM115 - the caller closes it
+        return open(path, "rb")
     except OSError as exc:
         raise InputError(f"cannot read '{path}': {exc.strerror or exc}") from None
 
