@@ -10,7 +10,7 @@ with ``to="en"`` only the picked sentences are translated.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from translate.version import __version__
 
@@ -24,7 +24,7 @@ __all__ = ["DEFAULT_LENGTHS", "PRESETS", "Digest", "DigestSentence", "Digests", 
            "__version__", "parse_length", "summarize"]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     """``Summarizer`` and ``summarize`` (numpy, the ranking) load on first use: ``summarize --help``
     stays fast."""
     if name in ("Summarizer", "summarize"):

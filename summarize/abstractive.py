@@ -39,7 +39,8 @@ _SENTENCE_START = re.compile(r"(^|[.!?]\s+|[\"“(]\s*)$")
 class AbstractiveModel(Protocol):
     """What the digest builder needs from a summarization model."""
 
-    window: int
+    @property
+    def window(self) -> int: ...
 
     def count_tokens(self, text: str) -> int: ...
 
@@ -71,7 +72,8 @@ class HFSummarizer:
             if exc.option == "model":
                 exc.option = "summary_model"
             raise
-        hf_logging.disable_progress_bar()
+        bars = hf_logging.is_progress_bar_enabled()
+        hf_logging.disable_progress_bar()  # loading from a local folder: no bar (and the setting is put back)
         try:
             tokenizer = AutoTokenizer.from_pretrained(ref.path)
             model = AutoModelForSeq2SeqLM.from_pretrained(ref.path, trust_remote_code=False,
@@ -79,6 +81,9 @@ class HFSummarizer:
         except (OSError, ValueError, KeyError) as exc:
             raise ModelNotFoundError(f"cannot load summarizer '{self.model}': {first_line(exc)}",
                                      option="summary_model") from None
+        finally:
+            if bars:
+                hf_logging.enable_progress_bar()
         model.to(pick_device(self.device))
         gen = model.generation_config
         gen.max_length = None
@@ -171,7 +176,7 @@ def abstract_digests(engine: AbstractiveModel, support: Sequence[DigestSentence]
                    if bad else "no abstractive summary fits the budget")
             out.append(replace(digest, note=f"{why}; extractive digest used"))
             continue
-        achieved = len(fit_sentences(summary)) if spec.unit == "sentences" else measure(
+        achieved: float = len(fit_sentences(summary)) if spec.unit == "sentences" else measure(
             summary, "words" if spec.unit == "percent" else spec.unit)
         if spec.unit == "percent":
             achieved = round(100 * achieved / max(words, 1), 1)

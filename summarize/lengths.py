@@ -23,6 +23,7 @@ PRESETS: dict[str, dict[str, tuple[float, Unit]]] = {
 }
 DEFAULT_LENGTHS = tuple(PRESETS)
 _SPEC = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(w|c|%|s)?\s*$", re.IGNORECASE)
+_SUFFIX_UNITS: dict[str, Unit] = {"s": "sentences", "w": "words", "c": "characters", "%": "percent"}
 
 
 @dataclass(frozen=True)
@@ -41,15 +42,14 @@ def parse_length(spec: str, language_unit: Literal["words", "characters"]) -> Le
     """Parse a preset name or a custom budget for a digest counted in ``language_unit``."""
     key = spec.strip().lower()
     if key in PRESETS:
-        amount, unit = PRESETS[key][language_unit]
-        return LengthSpec(key, amount, unit)
+        return LengthSpec(key, *PRESETS[key][language_unit])
     match = _SPEC.match(key)
     if not match:
         raise UsageError(f"invalid length '{spec}': use {', '.join(PRESETS)}, or e.g. 3, 80w, 150c, 20%",
                          option="lengths")
     amount = float(match.group(1))
     suffix = (match.group(2) or "s").lower()
-    unit: Unit = {"s": "sentences", "w": "words", "c": "characters", "%": "percent"}[suffix]
+    unit = _SUFFIX_UNITS[suffix]
     if amount <= 0 or (unit == "percent" and amount > 100) or (unit == "sentences" and amount != int(amount)):
         raise UsageError(f"invalid length '{spec}': must be a positive whole number of sentences, words or "
                          "characters, or a percentage up to 100", option="lengths")

@@ -4,7 +4,7 @@ translate only the picked sentences → digests."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from translate import Translator
 from translate.document import BODY_KINDS, Document
@@ -19,6 +19,9 @@ from .cutting import cut_all
 from .digests import METHODS, Digest, Digests, DigestSentence
 from .lengths import DEFAULT_LENGTHS, LengthSpec, measure, parse_length
 from .ranking import Candidate, Ranked, rank_sentences
+
+if TYPE_CHECKING:
+    from .abstractive import AbstractiveModel
 
 WORDS_PER_CJK_CHAR = 0.6   # initial guess for English words per Chinese character, refined as we translate
 CHARS_PER_WORD = 6.0
@@ -39,7 +42,8 @@ class Summarizer:
 
     def __init__(self, lengths: Sequence[str] = DEFAULT_LENGTHS, *, to: str = "en",
                  method: Literal["extractive", "abstractive"] = "extractive", translator: Translator | None = None,
-                 summary_model: str | object | None = None, layout: str = "auto", **translator_options: Any) -> None:
+                 summary_model: str | AbstractiveModel | None = None, layout: str = "auto",
+                 **translator_options: Any) -> None:
         if not to or not to.replace("-", "").replace("_", "").isalpha():
             raise UsageError(f"'{to}' is not a language code (en, zh, zh-Hant, fr...) or 'source'",
                              option="target_language")
@@ -53,10 +57,10 @@ class Summarizer:
         self.summary_model = summary_model
         self.layout = layout
         self.translator = translator or Translator(layout=layout, **translator_options)
-        self._abstractive = None
+        self._abstractive: AbstractiveModel | None = None
 
     @property
-    def abstractive_model(self):
+    def abstractive_model(self) -> AbstractiveModel:
         """The abstractive summarizer (``summary_model`` may be a name, a folder or a model object)."""
         if self._abstractive is None:
             from .abstractive import DEFAULT_SUMMARY_MODEL, HFSummarizer
@@ -95,7 +99,7 @@ def effective_kinds(doc: Document) -> list[str]:
 def title_text(doc: Document, kinds: Sequence[str]) -> str:
     """What the digest's scores take as the title: title and subtitle paragraphs, the headings
     before the first body paragraph (a standfirst), or else the source's own title."""
-    parts = []
+    parts: list[str] = []
     for p, kind in zip(doc.paragraphs, kinds):
         if kind in BODY_KINDS:
             if parts:
@@ -127,8 +131,8 @@ class _Run:
         self.translating = owner.to != "source" and base(owner.to) != base(self.source_lang)
         self.language = owner.to if self.translating else self.source_lang
         self.english_input = not self.translating and base(self.source_lang) == "en"
-        self.unit = "characters" if is_cjk(base(self.language)) else "words"
-        self.source_unit = "characters" if self.source_cjk else "words"
+        self.unit: Literal["words", "characters"] = "characters" if is_cjk(base(self.language)) else "words"
+        self.source_unit: Literal["words", "characters"] = "characters" if self.source_cjk else "words"
         self.total_source = sum(measure(c.text, self.source_unit) for c in self.candidates)
         self.translations: dict[int, str] = {}
 
@@ -190,7 +194,7 @@ class _Run:
         return DigestSentence(i, *self.where[i], round(self.ranked.scores[i], 6), self.candidates[i].text,
                               self.output_text(i) if self.translating else None)
 
-    def window(self, engine) -> list[DigestSentence]:
+    def window(self, engine: AbstractiveModel) -> list[DigestSentence]:
         """The best-ranked sentences (in English) that fit ``engine``'s input window, in document
         order; translated in small batches, best first, until the window is full."""
         order = list(self.ranked.order)
@@ -209,7 +213,7 @@ class _Run:
     # -- digests -------------------------------------------------------------------------------
     def digests(self) -> Digests:
         owner = self.owner
-        specs = [parse_length(name, self.unit) for name in owner.lengths]  # type: ignore[arg-type]
+        specs = [parse_length(name, self.unit) for name in owner.lengths]
         cuts = cut_all(self.ranked.order, specs, size=self.size, estimate=self.estimate, budget=self.budget,
                        capacity=self.capacity, prefetch=self.prefetch) \
             if self.candidates else {}
@@ -257,6 +261,6 @@ def _source_language(translator: Translator, text: str, cjk: bool) -> str:
     return base(detect(text).language)  # the script (zh-Hans, zh-Hant) does not change a digest
 
 
-def summarize(text: str | Document, lengths: Sequence[str] = DEFAULT_LENGTHS, **options) -> Digests:
+def summarize(text: str | Document, lengths: Sequence[str] = DEFAULT_LENGTHS, **options: Any) -> Digests:
     """Digests of ``text`` in one call; ``options`` are those of :class:`Summarizer`."""
     return Summarizer(lengths, **options).summarize(text)

@@ -12,7 +12,7 @@ Importing this package is cheap: torch and transformers load on first translatio
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .document import (Document, Paragraph, Sentence, TranslatedDocument, TranslatedParagraph,
                        TranslatedSentence)
@@ -31,7 +31,7 @@ _LAZY = {"FileTranslation": "pipeline", "Translator": "pipeline", "translate_fil
          "translate_text": "pipeline", "read_text": "reading"}
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name in _LAZY:
         from importlib import import_module
 

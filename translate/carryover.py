@@ -21,9 +21,10 @@ SCALES = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "百万": 1e6, "th
 _MONTH_AFTER = re.compile(r"\s*月")
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december")
-WORDS = {w: i for i, w in enumerate(("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-                                     "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
-                                     "seventeen", "eighteen", "nineteen", "twenty"))}
+WORDS: dict[str, float] = {  # float: "half" is 0.5
+    w: i for i, w in enumerate(("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                                "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
+                                "seventeen", "eighteen", "nineteen", "twenty"))}
 WORDS.update({w: i + 1 for i, w in enumerate(("first", "second", "third", "fourth", "fifth", "sixth", "seventh",
                                               "eighth", "ninth", "tenth"))})
 WORDS.update({"dozen": 12, "half": 0.5, "double": 2, "twice": 2})

@@ -32,7 +32,7 @@ import importlib.util
 import re
 import threading
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, cache
@@ -140,13 +140,13 @@ def detect(text: str) -> Detection:
     probabilities = _predict(text)
     if family == "CJK":
         return _detect_cjk(text, scripts, probabilities, letters)
-    mass: Counter[str] = Counter()
+    mass: defaultdict[str, float] = defaultdict(float)
     for label, probability in probabilities.items():
         if family in _LABEL_SCRIPTS.get(label, frozenset({"Latn"})):
             mass[label] += probability
     if not mass:  # a script lid.176 has no language for (Cherokee, Syriac...)
         return Detection(UNDETERMINED, 0.0, family, letters)
-    language, probability = mass.most_common(1)[0]
+    language, probability = _heaviest(mass)
     return Detection(language, _clip(probability), family, letters)
 
 
@@ -162,7 +162,7 @@ def detect_document(paragraph_texts: Sequence[str], *, short_letters: int = SHOR
     tell simplified from traditional takes the document's script.
     """
     detections = [detect(text) for text in paragraph_texts]
-    weights: Counter[str] = Counter()
+    weights: defaultdict[str, float] = defaultdict(float)
     for text, found in zip(paragraph_texts, detections):
         if found.language != UNDETERMINED:
             weights[found.base] += found.confidence * _units(text)
@@ -170,7 +170,7 @@ def detect_document(paragraph_texts: Sequence[str], *, short_letters: int = SHOR
     if not total:
         document, confidence = UNDETERMINED, 0.0
     else:
-        document, weight = weights.most_common(1)[0]
+        document, weight = _heaviest(weights)
         confidence = _clip(weight / total)
         if document == "zh":
             chinese = "".join(text for text, found in zip(paragraph_texts, detections) if found.base == "zh")
@@ -317,6 +317,11 @@ def _family(scripts: Counter[str]) -> str:
         else:
             weighted[script] += count
     return weighted.most_common(1)[0][0]
+
+
+def _heaviest(weights: dict[str, float]) -> tuple[str, float]:
+    """The key with the largest weight, the first one on a tie (as ``Counter.most_common(1)``, which is for ints)."""
+    return max(weights.items(), key=lambda item: item[1])
 
 
 def _fits(script: str | None, language: str) -> bool:

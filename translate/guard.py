@@ -21,7 +21,8 @@ from .languages import CJK_CHARS, has_cjk, is_cjk
 from .options import DecodingOptions
 from .routing import language_code
 
-ANTI_REPETITION = {"no_repeat_ngram_size": 3, "repetition_penalty": 1.2}
+ANTI_REPETITION_NGRAM = 3      # the no_repeat_ngram_size of a retry
+ANTI_REPETITION_PENALTY = 1.2  # the repetition_penalty of a retry
 _CJK_CHAR = re.compile(f"[{CJK_CHARS}]")
 _WORDLIKE = re.compile(r"[^\W\d_]")
 _URL = re.compile(r"^(?:https?://|ftp://|www\.)\S+$", re.IGNORECASE)
@@ -67,15 +68,15 @@ def _loops(tokens: list[str]) -> bool:
     tokens = [t for t in tokens if _WORDLIKE.search(t)]
     n_tokens = len(tokens)
     for n in range(1, 5):
-        for start in range(0, n_tokens - 4 * n + 1):
+        for start in range(n_tokens - 4 * n + 1):
             gram = tokens[start:start + n]
             if all(tokens[start + k * n:start + (k + 1) * n] == gram for k in range(1, 4)):
                 return True
     seen: dict[tuple[str, ...], int] = {}
     for i in range(n_tokens - 2):
-        gram = tuple(tokens[i:i + 3])
-        seen[gram] = seen.get(gram, 0) + 1
-        if seen[gram] >= 4:
+        triple = tuple(tokens[i:i + 3])
+        seen[triple] = seen.get(triple, 0) + 1
+        if seen[triple] >= 4:
             return True
     return False
 
@@ -147,5 +148,5 @@ def retry_decoding(options: DecodingOptions) -> DecodingOptions:
     setting the user chose is kept)."""
     return dataclasses.replace(
         options,
-        no_repeat_ngram_size=min(filter(None, (options.no_repeat_ngram_size, ANTI_REPETITION["no_repeat_ngram_size"]))),
-        repetition_penalty=max(options.repetition_penalty or 1.0, ANTI_REPETITION["repetition_penalty"]))
+        no_repeat_ngram_size=min(filter(None, (options.no_repeat_ngram_size, ANTI_REPETITION_NGRAM))),
+        repetition_penalty=max(options.repetition_penalty or 1.0, ANTI_REPETITION_PENALTY))

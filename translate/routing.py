@@ -336,8 +336,8 @@ def _card_languages(folder: Path) -> tuple[str | None, str | None]:
             text = card.read(_CARD_BYTES).decode("utf-8", "replace")
     except OSError:
         return None, None
-    found = [_CARD[side].search(text) for side in ("source", "target")]
-    return tuple(m.group(1) if m else None for m in found)  # type: ignore[return-value]
+    source, target = (_CARD[side].search(text) for side in ("source", "target"))
+    return (source.group(1) if source else None), (target.group(1) if target else None)
 
 
 def _check_direction(where: str, leg: Leg, direction: tuple[str | None, str | None]) -> None:

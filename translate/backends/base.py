@@ -102,9 +102,10 @@ class Backend(ABC):
         """The load options as they run: model revision, backend, device, compute type, threads."""
         from ..runtime import default_threads
 
+        runtime: dict[str, Any] = self._runtime()  # string fields named at run time: replace() checks the names
         return dataclasses.replace(self.load_options, model=self.model_ref.name, revision=self.model_ref.revision,
                                    backend=self.name, threads=self.load_options.threads or default_threads(),
-                                   **self._runtime())
+                                   **runtime)
 
     @abstractmethod
     def _runtime(self) -> dict[str, str]:

@@ -154,6 +154,7 @@ class TransformersBackend(Backend):
         enc = tok(list(texts), return_tensors="pt", padding=True).to(self.device)
         limit = self.output_limit(int(enc["attention_mask"].sum(1).max()), options)
         options = self.decoding(options)
+        assert options.num_beams is not None and options.repetition_penalty is not None  # resolved: never unset
         record = StepLogProbs(model.generation_config, options.num_beams)
         with torch.inference_mode(), penalised_logits(model, options.repetition_penalty):
             out = model.generate(**enc, **generate_kwargs(options, limit), logits_processor=[record],

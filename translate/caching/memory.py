@@ -34,6 +34,7 @@ import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from types import FrameType
 from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
@@ -408,7 +409,8 @@ def _make_private_dir(directory: Path) -> None:
 
 def _warn(message: str) -> None:
     """Emit a :class:`CacheWarning` attributed to the first caller outside this module."""
-    level, frame = 2, sys._getframe(1)
+    level = 2
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None and frame.f_code.co_filename == __file__:
         level, frame = level + 1, frame.f_back
     warnings.warn(message, CacheWarning, stacklevel=level)

@@ -127,7 +127,8 @@ def _progress_bar_class(opened: list | None = None):
     Bars created are added to ``opened``: the hub never closes them."""
     from huggingface_hub.utils import tqdm as hub_tqdm
 
-    show = log.isEnabledFor(logging.INFO) and sys.stderr is sys.__stderr__ and sys.stderr.isatty()
+    show = (log.isEnabledFor(logging.INFO) and sys.__stderr__ is not None and sys.stderr is sys.__stderr__
+            and sys.stderr.isatty())
 
     class DownloadBar(hub_tqdm):
         def __init__(self, *args, **kwargs):

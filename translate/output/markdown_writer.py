@@ -134,7 +134,7 @@ def _escape_prose(text: str, entities: set[str], literal: set[str]) -> str:
             escape = nxt.isalpha() or nxt in "/!?"
         elif ch == "&":
             entity = _ENTITY.match(text, i)
-            escape = bool(entity) and entity.group() not in entities  # type: ignore[union-attr]
+            escape = entity is not None and entity.group() not in entities
         elif ch in "*_~" and ch not in literal:
             prev = text[i - 1] if i else ""
             escape = ch == "*" or (ch == "_" and not (prev.isalnum() and nxt.isalnum())) or \
@@ -180,7 +180,7 @@ class _Writer:
         self.group = 0
         self.lists: list[_ListLevel] = []
         self.quote_level = 0
-        self.cells: list[TranslatedParagraph] = []
+        self.cells: list[tuple[tuple[int, int], TranslatedParagraph]] = []  # ((row, column), cell) of a table
         self.started = False
 
     # -- texts -----------------------------------------------------------------------------------
@@ -206,7 +206,7 @@ class _Writer:
             if self.context != "table" or self.group != m.group:
                 yield from self.close()
                 self.context, self.group = "table", m.group
-            self.cells.append(p)
+            self.cells.append((m.cell, p))
         elif p.kind == "list_item":
             yield from self.list_item(p, m)
         elif p.kind == "quote":
@@ -342,14 +342,14 @@ class _Writer:
         return self.inline(p).replace("|", "\\|")
 
     def table(self) -> Iterator[str]:
-        cells = {(p.markup.cell): p for p in self.cells}  # type: ignore[union-attr]
+        cells = dict(self.cells)
         rows = 1 + max(r for r, _ in cells)
         cols = 1 + max(c for _, c in cells)
         first = min(r for r, _ in cells)
         delimiters = []
         for c in range(cols):
             head = cells.get((first, c))
-            marker = head.markup.marker if head and head.markup else ""  # type: ignore[union-attr]
+            marker = head.markup.marker if head and head.markup else ""
             delimiters.append(marker if self.raw and _DELIMITER.fullmatch(marker) else "---")
         lines = []
         for r in range(first, rows):

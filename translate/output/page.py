@@ -122,7 +122,8 @@ def _translation_html(p: TranslatedParagraph) -> str:
     if not p.sentences:
         return esc(p.translation or p.source)
     texts = [s.translation or s.source for s in p.sentences]
-    found, pos = [], 0
+    found: list[tuple[int, int]] = []
+    pos = 0
     for t in texts:
         at = p.translation.find(t, pos) if t else -1
         if at < 0:
@@ -228,10 +229,10 @@ class _Writer:
             yield f'<li class="row k-list_item lv{level}" id="p{p.index}">{self.cells("div", p, prefix=prefix)}</li>\n'
             return
         if p.kind == "table_cell":
-            key = ("table", group)
-            if self.container != key:
+            table_key = ("table", group)
+            if self.container != table_key:
                 yield from self.close()
-                self.container = key
+                self.container = table_key
             self.table.append(p)
             return
         yield from self.close()
@@ -277,7 +278,9 @@ def _header(info: dict, metadata: dict, title: str | None, src_lang: str, tgt_la
         row("Date", esc(metadata["date"]))
     if metadata.get("author"):
         row("Author", esc(metadata["author"]))
-    translation = info.get("translation") if isinstance(info.get("translation"), dict) else {}
+    translation = info.get("translation")
+    if not isinstance(translation, dict):
+        translation = {}
     model = info.get("model") or translation.get("model")
     if model:
         revision = info.get("revision") or translation.get("revision")

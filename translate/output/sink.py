@@ -16,13 +16,21 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from ..errors import OutputError
 
 
+class Writer(Protocol):
+    """What the output is written to: stdout, or a file whose write errors are ``OutputError``s."""
+
+    def write(self, text: str, /) -> int: ...
+
+    def flush(self) -> None: ...
+
+
 @contextlib.contextmanager
-def atomic_writer(path: str | Path) -> Iterator[TextIO]:
+def atomic_writer(path: str | Path) -> Iterator[Writer]:
     """Open ``path`` for writing; the file appears (or is replaced) only if the block succeeds.
 
     Errors raised inside the block propagate unchanged (after the temp file is removed); only
@@ -117,13 +125,13 @@ def _writes_through(path: Path) -> bool:
 
 
 @contextlib.contextmanager
-def _write_through(path: Path) -> Iterator[TextIO]:
+def _write_through(path: Path) -> Iterator[Writer]:
     try:
         handle = open(path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 - closed below
     except OSError as exc:
         raise OutputError(f"cannot write '{path}': {exc.strerror or exc}", option="output") from None
     try:
-        yield _Guarded(handle, path)  # type: ignore[misc]
+        yield _Guarded(handle, path)
         handle.flush()
     except OSError as exc:
         raise OutputError(f"cannot write '{path}': {exc.strerror or exc}", option="output") from None
@@ -133,7 +141,7 @@ def _write_through(path: Path) -> Iterator[TextIO]:
 
 
 @contextlib.contextmanager
-def open_output(path: str | Path | None) -> Iterator[TextIO]:
+def open_output(path: str | Path | None) -> Iterator[Writer]:
     """stdout for ``None`` or ``"-"``; a device, FIFO or ``/dev/stdout`` written through; else an
     atomic file writer."""
     if path is None or str(path) == "-":

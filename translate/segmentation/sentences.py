@@ -88,7 +88,9 @@ def _pysbd_segment(language: str, text: str) -> list[str]:
     for sent in sentences:
         start = 0
         while (i := text.find(sent, start)) >= 0:
-            end = _TRAILING_SPACE.match(text, i + len(sent)).end()
+            space = _TRAILING_SPACE.match(text, i + len(sent))
+            assert space is not None  # r"\s*" matches anywhere
+            end = space.end()
             if end > prior_end:
                 out.append(text[i:end])
                 prior_end = end

@@ -55,6 +55,8 @@ def open_input(source: str | Path, *, input_format: str = "auto", whole_page: bo
     from .url import fetch, is_url
 
     name = str(source)
+    url: str | None
+    charset: str | None
     if is_url(name):
         fetched = fetch(name, offline=offline_mode() if offline is None else offline)
         data, kind, url, charset = fetched.data, fetched.media_type, fetched.url, fetched.charset

@@ -370,13 +370,9 @@ class _Reader:
                         marker=delimiter if re.fullmatch(r":?-+:?", delimiter) else "")
         self.blocks.append(Block(text, "table_cell", self._line(inline), markup))
 
-    def _container(self) -> tuple[str, _Frame | None]:
-        """Where a block is: in a quote (anywhere inside one), a list item, or at the top."""
-        quote = self._find("quote")
-        if quote:
-            return "quote", quote
-        item = self._find("item")
-        return ("item", item) if item else ("top", None)
+    def _container(self) -> _Frame | None:
+        """Where a block is: in a quote (anywhere inside one), a list item, or at the top (None)."""
+        return self._find("quote") or self._find("item")
 
     def _paragraph(self, t, inline) -> None:
         text = self._text(inline.content)
@@ -384,11 +380,11 @@ class _Reader:
             self._add_text(text, self._line(t), t, inline)
 
     def _add_text(self, text: str, line: int, t=None, inline=None) -> None:
-        where, frame = self._container()
+        frame = self._container()
         kind: ParagraphKind
-        if where == "quote":
+        if frame is not None and frame.type == "quote":
             kind, markup = "quote", Markup(level=frame.level, group=frame.group)
-        elif where == "item":
+        elif frame is not None:  # a list item
             kind, markup = "list_item", Markup(level=frame.level, marker=frame.marker, group=frame.group)
             frame.marker = ""
         elif t is not None and t.type == "heading_open":
@@ -412,8 +408,7 @@ class _Reader:
             for tok in self.tokens)
 
     def _verbatim(self, t) -> None:
-        where, _ = self._container()
-        if where == "top":
+        if self._container() is None:
             start, end = t.map
             self._add_verbatim("\n".join(self.lines[start:end]), self._line(t))
             return
@@ -433,12 +428,12 @@ class _Reader:
         while lines and not lines[-1].strip():
             lines.pop()
         source = "\n".join(lines)
-        where, frame = self._container()
-        if where == "top":
+        frame = self._container()
+        if frame is None:
             markup = Markup(source=source)
         else:
             marker = ""
-            if where == "item":
+            if frame.type == "item":
                 marker, frame.marker = frame.marker, ""
             markup = Markup(level=frame.level, marker=marker, group=frame.group, source=source)
         self.blocks.append(Block(source, "verbatim", line, markup))

@@ -242,7 +242,7 @@ class _Timed:
     response_class: Any  # a partial of _Response, which http.client calls like a class
 
     def __init__(self, *args: Any, deadline: float, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         self._deadline = deadline
         self.response_class = functools.partial(_Response, deadline=deadline)
 

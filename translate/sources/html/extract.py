@@ -151,7 +151,7 @@ def _extract(root: Any, url: str | None, precision: bool) -> tuple[Any, dict[str
         with_metadata=precision, include_formatting=False, include_links=False, favor_precision=precision,
         deduplicate=False, date_extraction_params={"extensive_search": False, "original_date": True,
                                                    "max_date": datetime.date.today().isoformat()})
-    if doc is None:
+    if doc is None or isinstance(doc, dict):  # (a dict only when as_dict=True asks for one)
         return None, {}
     meta = {name: value for name in ("title", "author", "date", "url", "sitename", "description")
             if isinstance(value := getattr(doc, name, None), str) and value}
