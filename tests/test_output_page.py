@@ -224,6 +224,24 @@ def test_suspect_marked_with_reason_and_passthrough_as_is():
     assert all(s["classes"] == {"s"} and s["title"] is None for s in ok_spans)
 
 
+def test_the_least_confident_translations_are_marked_unsure():
+    """A sentence the model chose with a low mean log-probability per token is marked, with its score."""
+    import dataclasses
+
+    from translate.output.page import UNSURE_SCORE
+
+    sure, unsure = (para(0, "body", [ok("三猫看山。", "Three cats see the mountain."), ok("红海。", "Red sea.")])
+                    .sentences)
+    sentences = (dataclasses.replace(sure, score=-0.05), dataclasses.replace(unsure, score=UNSURE_SCORE - 0.5))
+    p = dataclasses.replace(para(0, "body", [ok("三猫看山。", "Three cats see the mountain."), ok("红海。", "Red sea.")]),
+                            sentences=sentences)
+    spans = parse(page([p])).spans
+    assert all("unsure" not in s["classes"] for s in spans if s["key"] == "p0-s0")
+    marked = [s for s in spans if s["key"] == "p0-s1"]
+    assert marked and all("unsure" in s["classes"] for s in marked)
+    assert all(s["title"] == "the model was unsure: -1.50 log-probability per token" for s in marked)
+
+
 def test_structure_headings_lists_tables():
     html = page()
     assert re.search(r'<div class="row k-title" id="p0"><h1 class="src" lang="zh"', html)

@@ -73,6 +73,12 @@ def _url(value: object) -> str | None:
     return text if re.match(r"^https?://[^\s<>\"']+$", text, re.IGNORECASE) else None
 
 
+# A translation whose tokens the model chose with a mean log-probability below this (on average
+# less than e^-1 ≈ 37% likely each) is marked unsure on the page: a signal to read it with care,
+# not a measured quality threshold.
+UNSURE_SCORE = -1.0
+
+
 def sentence_id(paragraph: int, sentence: int) -> str:
     return f"p{int(paragraph)}-s{int(sentence)}"
 
@@ -90,6 +96,9 @@ def _span(p: TranslatedParagraph, s: TranslatedSentence, text: str, side: str) -
     elif s.status == "passthrough":
         classes.append("pass")
         title = "shown as is" + (f": {s.reason}" if s.reason else "")
+    elif s.score is not None and s.score < UNSURE_SCORE:
+        classes.append("unsure")
+        title = f"the model was unsure: {s.score:.2f} log-probability per token"
     if side == "tgt" and not s.translation:
         classes.append("empty")
         title = title or "no translation: the source is shown"
@@ -305,7 +314,8 @@ _TOOLBAR = """<form class="toolbar" aria-label="Columns" onsubmit="return false"
 <label><input type="radio" name="view" id="view-both" value="both" checked> Both</label>
 <label><input type="radio" name="view" id="view-tgt" value="tgt"> Translation</label>
 </fieldset>
-<span class="legend"><span class="s suspect">suspect</span> <span class="s pass">as is</span>
+<span class="legend"><span class="s suspect">suspect</span> <span class="s unsure">unsure</span>
+<span class="s pass">as is</span>
 <span class="hint">hover or tap a sentence to see its counterpart</span></span>
 </form>
 """
