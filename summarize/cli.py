@@ -41,28 +41,32 @@ def summarize_command(
     load: LoadOptions,
     decoding: DecodingOptions,
     pipeline: PipelineOptions,
-) -> None:
+) -> int | None:
     from translate import Translator
     from translate.output import open_output
     from translate.sources import read_document
 
+    from .counting import CountingTranslator
     from .formats import render
     from .summarizer import Summarizer
 
     lengths = [part.strip() for item in (length or PRESETS) for part in item.split(",") if part.strip()]
     from translate.corpus import is_corpus
 
-    if is_corpus(io.path, engine=corpus.engine, text_field=corpus.text_field):  # a folder, .jsonl or .parquet: translate/corpus
+    if is_corpus(io.path, engine=corpus.engine, text_field=corpus.text_field):  # a folder, .jsonl, .parquet
         from translate.corpus import Job
+
+        from .corpus import Digesting
 
         Summarizer(lengths, to=load.target_language, method=method, summary_model=summary_model,
                    layout=pipeline.layout, translator=Translator(load=load, decoding=decoding, pipeline=pipeline))
         job = Job("summarize", io.format, load, decoding, pipeline, io.encoding, io.errors, tuple(lengths), method,
-                  summary_model)  # (bad lengths fail above, before any document is read)
+                  summary_model, work=Digesting)  # (bad lengths fail above, before any document is read)
         return run_corpus_command("summarize", io, corpus, job)
-    translator = Translator(load=load, decoding=decoding, pipeline=pipeline)
-    summarizer = Summarizer(lengths, to=load.target_language, method=method, translator=translator, summary_model=summary_model,
-                            layout=pipeline.layout)  # bad lengths and options fail here, before any input is read
+    translator = CountingTranslator(load=load, decoding=decoding, pipeline=pipeline)
+    # bad lengths and options fail here, before any input is read
+    summarizer = Summarizer(lengths, to=load.target_language, method=method, translator=translator,
+                            summary_model=summary_model, layout=pipeline.layout)
     doc = read_document(io.path, input_format=pipeline.input_format, whole_page=pipeline.whole_page,
                         encoding=io.encoding, errors=io.errors,
                         language=None if load.source_language == "auto" else load.source_language,
@@ -71,7 +75,7 @@ def summarize_command(
         note("summarize", "input is empty; nothing to summarize", io.quiet)
         with open_output(io.output):
             pass
-        return
+        return None
     digests = summarizer.summarize(doc)
     # the reading page shows the whole article beside the digests, translated when they are
     article = list(translator.translate_iter(doc)) \
@@ -82,12 +86,13 @@ def summarize_command(
         if d.note:
             note("summarize", f"{d.name}: {d.note}", io.quiet)
     if article is None:
-        report_suspects("summarize", dict(translator.suspect), io.quiet, "translate --format jsonl shows each")
+        report_suspects("summarize", translator.stats.suspect, io.quiet, "translate --format jsonl shows each")
         translated = len(digests.info.get("translated_sentences", []))
         if translated:
             note("summarize", f"translated {translated} of {digests.info['candidates']} sentences", io.quiet)
     else:
         _report_page(article, io.quiet)
+    return None
 
 
 def _page_metadata(path: str, metadata: dict) -> dict:

@@ -57,11 +57,11 @@ class Dropping(Scripted):
                                           ("今天发布了新的iPhone手机。", "missing token")])
 def test_lost_numbers_and_tokens_are_retried_then_marked(text, reason):
     backend = Dropping()
-    t = Translator("scripted", backend=backend)
-    [s] = t.translate(text).paragraphs[0].sentences
+    doc = Translator("scripted", backend=backend).translate(text)
+    [s] = doc.paragraphs[0].sentences
     assert s.status == "suspect" and s.reason == reason
     assert [retry for _, retry in backend.calls] == [False, True]  # tried, retried
-    assert t.suspect == {reason: 1}
+    assert doc.stats.suspect == {reason: 1}
 
 
 def test_english_sentence_inside_chinese_paragraph_is_its_own_unit(toy_model):

@@ -77,7 +77,7 @@ def test_a_glossary_fixes_terms_on_the_toy_model_end_to_end(toy_model, tmp_path)
     doc = t.translate("三猫看山。红海有三猫。\n三看大红花。")
     assert doc.text == "Three Cats Inc. see mountain. Red Sea have Three Cats Inc.\nthree see big red flower."
     assert all(s.status == "ok" for p in doc.paragraphs for s in p.sentences)  # 三 alone, 红 in 红花: no term
-    assert t.terms_report() == [
+    assert doc.stats.terms_report() == [
         {"source": "三猫", "target": "Three Cats Inc.", "kind": "glossary", "found": 2, "held": 2, "note": "(a company)"},
         {"source": "红海", "target": "Red Sea", "kind": "glossary", "found": 1, "held": 1}]
 
@@ -103,9 +103,11 @@ def test_the_memory_keys_on_the_glossary_content(toy_model, tmp_path):
     first = Translator(str(toy_model), device="cpu", cache=memory, glossary=str(glossary))
     assert first.translate("三猫看山。").text == "Three Cats Inc. see mountain."
     again = Translator(str(toy_model), device="cpu", cache=memory, glossary=str(glossary))
-    assert again.translate("三猫看山。").text == "Three Cats Inc. see mountain." and again.counts["cached"] == 1
+    done = again.translate("三猫看山。")
+    assert done.text == "Three Cats Inc. see mountain." and done.stats.counts["cached"] == 1
     glossary.write_text("三猫\tTri-Cat Ltd.\n", encoding="utf-8")  # the same path, another content
     changed = Translator(str(toy_model), device="cpu", cache=memory, glossary=str(glossary))
-    assert changed.translate("三猫看山。").text == "Tri-Cat Ltd. see mountain." and changed.counts["cached"] == 0
+    done = changed.translate("三猫看山。")
+    assert done.text == "Tri-Cat Ltd. see mountain." and done.stats.counts["cached"] == 0
     none = Translator(str(toy_model), device="cpu", cache=memory)
     assert none.translate("三猫看山。").text == "three cat see mountain."

@@ -56,16 +56,16 @@ class Scripted(Backend):
 
 def run_scripted(text, guard=True):
     backend = Scripted()
-    t = Translator("scripted", backend=backend, guard=guard)
-    [p] = t.translate(text).paragraphs
-    return t, backend, p.sentences
+    doc = Translator("scripted", backend=backend, guard=guard).translate(text)
+    [p] = doc.paragraphs
+    return doc.stats, backend, p.sentences  # what this call did comes with its result
 
 
 def test_loop_is_retried_with_anti_repetition_and_fixed():
-    t, backend, [s] = run_scripted("这句话会循环。")
+    stats, backend, [s] = run_scripted("这句话会循环。")
     assert s.status == "ok" and s.translation == "It is fine now."
     assert backend.calls[-1] == (["这句话会循环。"], True)
-    assert not t.suspect
+    assert not stats.suspect
 
 
 @pytest.mark.parametrize("text, reason", [
@@ -75,10 +75,10 @@ def test_loop_is_retried_with_anti_repetition_and_fixed():
     ("模型会无限地输出。", "repetition loop in the output"),
 ])
 def test_unfixable_sentences_are_kept_and_marked(text, reason):
-    t, backend, [s] = run_scripted(text)
+    stats, backend, [s] = run_scripted(text)
     assert s.status == "suspect" and s.reason == reason
     assert s.source == text
-    assert t.suspect == {reason: 1}
+    assert stats.suspect == {reason: 1}
     assert len(backend.calls) == 2  # tried, retried
 
 

@@ -352,3 +352,14 @@ def test_html_page_of_hostile_markdown_has_no_live_input(toy_model, tmp_path, ca
     assert not any("alert" in s for s in page.scripts)
     assert not any("alert" in (v or "") for _, v in page.handlers), page.handlers
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in out or "&lt;script>alert(2)" in out
+
+
+def test_a_sentence_with_more_spans_than_the_model_has_positions(toy_model, tmp_path, capsys):
+    """Ten links, code spans and tags in one sentence: masked, it is longer than the toy's 64
+    positions (each placeholder costs tokens), which crashed the backend. It is translated around
+    its spans instead, and every span comes through."""
+    path = tmp_path / "spans.md"
+    path.write_text("[三](b) `c` <i>" * 10 + "猫\n", encoding="utf-8")
+    code, out, err = run_cli([str(path), "-m", str(toy_model), "-f", "markdown", "--no-cache"], capsys)
+    assert code == 0 and "Traceback" not in err
+    assert out.count("[three](b)") == 10 and out.count("`c`") == 10 and out.count("<i>") == 10

@@ -1,7 +1,7 @@
 """Consistent names (translate/names.py): jieba finds the names of a Chinese document; a name in
 two or more sentences keeps its first confident rendering everywhere (a scripted backend renders
-the same name differently per sentence); the glossary's rendering wins; --no-consistent-names
-opts out; and what the tagger finds on the seed article."""
+the same name differently per sentence); the glossary's rendering wins; it is off by default
+(--consistent-names turns it on); and what the tagger finds on the seed article."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from translate.names import find_names, looks_like_name, may_recur, used_as_name
 from translate.options import DecodingOptions
 
 DOCUMENT = "张晓波是红其拉甫海关的关员。张晓波说，他热爱红其拉甫。海关很忙。"
+SENTENCES = ["张晓波是红其拉甫海关的关员。", "张晓波说，他热爱红其拉甫。", "海关很忙。"]
 SCRIPT = {
     "张晓波": "Zhang Xiaobo",
     "红其拉甫": "Khunjerab",
@@ -63,21 +64,22 @@ class Scripted(Backend):
 
 def translated(text=DOCUMENT, **options):
     backend = Scripted()
-    t = Translator("Helsinki-NLP/opus-mt-zh-en", backend=backend, **options)
+    t = Translator("Helsinki-NLP/opus-mt-zh-en", backend=backend, **{"consistent_names": True, **options})
     doc = t.translate(text)
-    return t, backend, [s.translation for p in doc.paragraphs for s in p.sentences]
+    return doc.stats, backend, [s.translation for p in doc.paragraphs for s in p.sentences]
 
 
 def test_a_name_keeps_its_first_confident_rendering_throughout():
-    t, backend, out = translated()
+    stats, backend, out = translated()
     assert out == ["Zhang Xiaobo is an officer at Khunjerab customs.",
                    "Zhang Xiaobo said he loved Khunjerab.",  # retranslated with both names protected
                    "The customs are busy."]  # "Customs" was never used as a name: left alone
-    assert sorted(backend.calls[0]) == sorted(["张晓波", "红其拉甫", "海关"])  # the names alone: one batch first
+    # the names alone, decoded in the same batch as the sentences: one first call, then one more
+    assert sorted(backend.calls[0]) == sorted(["张晓波", "红其拉甫", "海关", *SENTENCES]) and len(backend.calls) == 2
     assert backend.calls[-1] == ["[901] 说，他热爱 [902] 。"]  # only the inconsistent sentence, once
-    report = {r["source"]: (r["target"], r["kind"], r["found"], r["held"]) for r in t.terms_report()}
+    report = {r["source"]: (r["target"], r["kind"], r["found"], r["held"]) for r in stats.terms_report()}
     assert report == {"张晓波": ("Zhang Xiaobo", "name", 2, 2), "红其拉甫": ("Khunjerab", "name", 2, 2)}
-    assert t.counts["translated"] == 3 and not t.suspect  # the extra work is not counted as sentences
+    assert stats.counts["translated"] == 3 and not stats.suspect  # the extra work is not counted as sentences
 
 
 def test_opting_out_keeps_the_model_s_renderings():
@@ -89,10 +91,10 @@ def test_opting_out_keeps_the_model_s_renderings():
 def test_the_glossary_rendering_wins_over_the_standalone_one(tmp_path):
     glossary = tmp_path / "g.tsv"
     glossary.write_text("红其拉甫\tKhunjerab Pass\n", encoding="utf-8")
-    t, backend, out = translated(glossary=str(glossary))
+    stats, backend, out = translated(glossary=str(glossary))
     assert "红其拉甫" not in [x for c in backend.calls for x in c]  # never sent to the model as text
     assert out[1] == "Zhang Xiaobo said he loved Khunjerab Pass."
-    kinds = {r["source"]: r["kind"] for r in t.terms_report()}
+    kinds = {r["source"]: r["kind"] for r in stats.terms_report()}
     assert kinds == {"张晓波": "name", "红其拉甫": "glossary"}
 
 
@@ -134,7 +136,7 @@ def test_names_found_on_the_seed(seed_text):
     everything = find_names(sentences, min_sentences=1)
     repeated = find_names(sentences)
     assert (len(sentences), len(everything), len(repeated)) == (35, 48, 12)
-    assert SEED_NAMES <= set(repeated) and "张晓波" in everything and "海关总署" in everything
+    assert set(repeated) >= SEED_NAMES and "张晓波" in everything and "海关总署" in everything
 
 
 def test_a_rerun_takes_the_names_from_the_memory(tmp_path, monkeypatch):
@@ -171,23 +173,79 @@ def test_only_sentences_that_share_two_characters_can_share_a_name():
     assert find_names(["张晓波看山。", "三猫看红海。"], min_sentences=1) == {}  # the tagger is not even loaded
 
 
-@pytest.mark.slow  # four runs of the command, one of them loading jieba
+@pytest.mark.slow  # five runs of the command, one of them loading jieba
 def test_the_tagger_loads_only_when_a_name_can_recur(toy_model, tmp_path):
-    """jieba (about 130 MB) is imported only for a Chinese document, with consistent names on, in
-    which two sentences share a possible name (two characters in a row): never for English input,
-    with --no-consistent-names, or for sentences that share nothing."""
+    """jieba (about 130 MB) is imported only for a Chinese document, with consistent names on
+    (--consistent-names), in which two sentences share a possible name (two characters in a row):
+    never by default, with --no-consistent-names (the old opt-out, kept), for English input, or
+    for sentences that share nothing."""
     toy_en_zh = toy_model.parent / "toy-en-zh"
     (tmp_path / "en.txt").write_text("The cat sees the mountain.\nFive birds.\n", encoding="utf-8")
     (tmp_path / "apart.txt").write_text("五鸟看山。\n三猫看红海。\n", encoding="utf-8")
     (tmp_path / "shared.txt").write_text("红海有三猫。\n三猫看红海。\n", encoding="utf-8")
-    runs = [[str(tmp_path / "en.txt"), "-m", str(toy_en_zh)],
+    runs = [[str(tmp_path / "en.txt"), "-m", str(toy_en_zh), "--consistent-names"],
             [str(tmp_path / "shared.txt"), "-m", str(toy_model), "--no-consistent-names"],
-            [str(tmp_path / "apart.txt"), "-m", str(toy_model)],
-            [str(tmp_path / "shared.txt"), "-m", str(toy_model)]]  # the control: here it loads
+            [str(tmp_path / "shared.txt"), "-m", str(toy_model)],
+            [str(tmp_path / "apart.txt"), "-m", str(toy_model), "--consistent-names"],
+            [str(tmp_path / "shared.txt"), "-m", str(toy_model), "--consistent-names"]]  # the control: it loads
     code = ("import sys; from translate.cli import main\n"
             f"for args in {runs!r}:\n"
             "    assert main([*args, '-q', '--no-cache']) == 0\n"
             "    print('jieba' in sys.modules, file=sys.stderr)")
     proc = _python(code, TRANSLATE_CACHE_DIR=str(tmp_path / "cache"))
     assert proc.returncode == 0, proc.stderr
-    assert proc.stderr.split() == ["False", "False", "False", "True"]
+    assert proc.stderr.split() == ["False", "False", "False", "False", "True"]
+
+
+def test_off_by_default():
+    """Until it is measured on a real model: no name is looked for, rendered or enforced."""
+    _, backend, out = translated(consistent_names=None)  # (None: the default)
+    assert out[1] == "Zhang Xiao-bo said he loved Hongqilafu."
+    assert backend.calls == [sorted(SENTENCES, key=len, reverse=True)]  # the sentences, once, and nothing else
+
+
+def test_each_distinct_sentence_is_tagged_once(monkeypatch):
+    import translate.names as names
+
+    tagged = []
+    monkeypatch.setattr(names, "tagged_names", lambda text: tagged.append(text) or [("红海", "ns")])
+    assert find_names(["红海有三猫。"] * 50 + ["三猫看红海。"]) == {"红海": 51}
+    assert sorted(tagged) == sorted(["红海有三猫。", "三猫看红海。"])  # once each, not once per occurrence
+
+
+def test_names_are_bounded_found_once_and_rendered_with_the_first_sentences(monkeypatch):
+    """A document of two chunks with 100 recurring names: the tagger runs once, at most MAX_NAMES
+    names are rendered, each once, in the engine call of the first chunk's sentences (before any
+    sentence of the second chunk); no sentence is decoded twice (none holds a name)."""
+    from translate.names_pass import MAX_NAMES
+
+    chars = "山水花树海猫狗鱼鸟车"
+    found = {f"名{a}{b}": 3 for a in chars for b in chars}
+    runs = []
+    monkeypatch.setattr("translate.names.find_names", lambda sentences, **_: runs.append(1) or found)
+    sentences = [f"海关{a}{b}很忙。" for a in chars for b in chars[:6]]
+    _, backend, out = translated("\n".join(sentences), batch_size=4)  # chunks of 32 sentences: two
+    decoded = [u for call in backend.calls for u in call]
+    assert len(runs) == 1 and len(out) == 60
+    assert [u for u in decoded if u in found] == list(found)[:MAX_NAMES]  # each once, the most frequent first
+    assert len(decoded) == len(set(decoded)) == 60 + MAX_NAMES
+    last_name = max(k for k, u in enumerate(decoded) if u in found)
+    assert not set(decoded[:last_name]) & set(sentences[32:])  # with the first chunk, before the second
+
+
+def test_the_flag_turns_it_on_and_the_old_opt_out_is_a_hidden_alias(toy_model, tmp_path, capsys, monkeypatch):
+    from tests.cli_helpers import run_cli
+
+    code, out, _ = run_cli(["--help"], capsys)
+    text = " ".join(out.split())
+    assert code == 0 and "--consistent-names" in text and "--no-consistent-names" not in text
+    asked = []
+    monkeypatch.setattr("translate.names_pass.NamePass.start", lambda engine, sentences: asked.append(1))
+    src = tmp_path / "a.txt"
+    src.write_text("红海有三猫。\n三猫看红海。\n", encoding="utf-8")
+    for flags, runs in (([], 0), (["--no-consistent-names"], 0), (["--consistent-names"], 1),
+                        (["--consistent-names", "--no-consistent-names"], 1)):
+        code, out, err = run_cli([str(src), "-m", str(toy_model), "-q", *flags], capsys)
+        assert code == 0 and out == "red sea have three cat.\nthree cat see red sea.\n", err
+        assert len(asked) == runs, flags
+        asked.clear()

@@ -102,11 +102,12 @@ def test_fully_cached_rerun_never_loads_the_model(toy_model, tmp_path):
     doc = toy_document(10, seed=2)
     first = Translator(str(toy_model), cache=tmp_path / "tm.sqlite3", batch_size=4)
     expected = first.translate(doc.text)
-    assert first.counts["translated"] > 0
+    assert expected.stats.counts["translated"] > 0
     again = Translator(str(toy_model), cache=tmp_path / "tm.sqlite3", batch_size=4)
     again.backend.translate_batch = fail
-    assert again.translate(doc.text) == expected
-    assert again.counts == {"cached": sum(len(p) for p in doc.paragraphs), "translated": 0, "passthrough": 0}
+    rerun = again.translate(doc.text)
+    assert rerun == expected
+    assert rerun.stats.counts == {"cached": sum(len(p) for p in doc.paragraphs), "translated": 0, "passthrough": 0}
     assert not {"_model", "_translator", "model_dir"} & set(vars(again.backend))  # never loaded or converted
 
 
@@ -115,16 +116,15 @@ def test_every_output_changing_option_changes_the_key(toy_model, tmp_path, chang
     doc = toy_document(3, seed=4)
     Translator(str(toy_model), cache=tmp_path / "tm.sqlite3").translate(doc.text)
     other = Translator(str(toy_model), cache=tmp_path / "tm.sqlite3", **change)
-    other.translate(doc.text)
-    assert other.counts["cached"] == 0 and other.counts["translated"] > 0
+    counts = other.translate(doc.text).stats.counts
+    assert counts["cached"] == 0 and counts["translated"] > 0
 
 
 def test_another_model_folder_never_gets_stale_entries(toy_model, tiny_model, tmp_path):
     text = "三猫。"
     Translator(str(toy_model), cache=tmp_path / "tm.sqlite3").translate(text)
     other = Translator(str(tiny_model), cache=tmp_path / "tm.sqlite3", max_new_tokens=3)
-    other.translate(text)
-    assert other.counts == {"cached": 0, "translated": 1, "passthrough": 0}
+    assert other.translate(text).stats.counts == {"cached": 0, "translated": 1, "passthrough": 0}
 
 
 def test_interrupted_run_keeps_finished_batches(toy_model, tmp_path):
@@ -150,9 +150,10 @@ def test_interrupted_run_keeps_finished_batches(toy_model, tmp_path):
     resumed.backend.translate_batch = lambda batch, options=DecodingOptions(): asked.extend(batch) or real2(batch, options)
     result = resumed.translate(doc.text)
     assert [p.translation for p in result.paragraphs] == doc.expected
-    assert len(finished) >= 6 and resumed.counts["cached"] >= len(finished)
+    counts = result.stats.counts
+    assert len(finished) >= 6 and counts["cached"] >= len(finished)
     assert not set(asked) & set(finished)  # nothing finished before the interruption is translated again
-    assert resumed.counts["cached"] + resumed.counts["translated"] == sum(len(p) for p in doc.paragraphs)
+    assert counts["cached"] + counts["translated"] == sum(len(p) for p in doc.paragraphs)
 
 
 def test_repeated_sentences_are_translated_once(toy_model):

@@ -20,7 +20,7 @@ These figures come from this run, on the test set above: not from the model card
 | --- | --- | ---: | ---: | ---: | ---: |
 | segmentation | sentences (ours, default) | 83.35 | 93.29 | 1 | 1 |
 | segmentation | whole paragraphs | 47.00 | 62.43 | 0 | 0 |
-| segmentation | fixed windows | 67.00 | 88.27 | 1 | 1 |
+| segmentation | fixed windows | 67.00 | 88.37 | 1 | 1 |
 | beam | beam 1 | 83.35 | 93.29 | 1 | 1 |
 | beam | beam 4 | 83.35 | 93.29 | 1 | 1 |
 | beam | beam 6 | 83.35 | 93.29 | 1 | 1 |

@@ -68,8 +68,9 @@ def test_target_tokens_are_read_from_the_models_vocabulary(tmp_path):
 
 
 def test_no_model_means_routing(monkeypatch):
-    assert type(Translator()).__name__ == "RoutedTranslator"
-    assert type(Translator(str(TOY_ZH_EN))) is Translator
+    routed, single = Translator(), Translator(str(TOY_ZH_EN))
+    assert routed.routed and not single.routed  # routing is composed inside one facade, not a subclass
+    assert type(routed) is Translator and type(single) is Translator
 
 
 @pytest.fixture()

@@ -53,14 +53,14 @@ def translate_command(
     load: LoadOptions,
     decoding: DecodingOptions,
     pipeline: PipelineOptions,
-) -> None:
+) -> int | None:
     from .corpus import is_corpus
 
-    if is_corpus(io.path, engine=corpus.engine, text_field=corpus.text_field):  # a folder, .jsonl or .parquet: translate/corpus
+    if is_corpus(io.path, engine=corpus.engine, text_field=corpus.text_field):  # a folder, .jsonl, .parquet
         from .corpus import Job
 
         job = Job("translate", io.format, load, decoding, pipeline, io.encoding, io.errors)
-        return run_corpus_command("translate", io, corpus, job)
+        return run_corpus_command("translate", io, corpus, job)  # its exit code: 1 when a document failed
     from .pipeline import Translator
     from .progress import progress_bar
 
@@ -71,11 +71,12 @@ def translate_command(
                                          errors=io.errors, progress=bar.advance, on_start=bar.start)
     if not done.paragraphs:
         note("translate", "input is empty; nothing to translate", io.quiet)
-        return
-    report_suspects("translate", done.suspect, io.quiet, "--format jsonl")
-    counts = done.counts
-    note("translate", f"{counts['translated']} sentences translated, {counts['cached']} from the translation "
-         f"memory, {counts['passthrough']} passed through, in {time.perf_counter() - started:.1f} s", io.quiet)
+        return None
+    stats = done.stats  # what this call did, from its result
+    report_suspects("translate", stats.suspect, io.quiet, "--format jsonl")
+    note("translate", f"{stats.translated} sentences translated, {stats.cached} from the translation "
+         f"memory, {stats.passthrough} passed through, in {time.perf_counter() - started:.1f} s", io.quiet)
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal, Optional, get_type_hints
 import typer
 
 from .errors import LossWarning, ModelNotFoundError, TranslateError, UsageError
-from .options import GROUPS, INPUT_FORMATS, LAYOUTS, DecodingOptions, LoadOptions, PipelineOptions
+from .options import GROUPS, INPUT_FORMATS, LAYOUTS, DecodingOptions, LoadOptions, PipelineOptions, OptionGroup
 
 INPUT, OUTPUT, MODEL, DECODING, SAFETY, HELP = "Input", "Output", "Model", "Decoding", "Cache & safety", "Help"
 PANELS = (INPUT, OUTPUT, "Corpus", MODEL, DECODING, SAFETY, HELP)  # the order help shows them in
@@ -75,6 +75,9 @@ FLAGS: dict[str, Flag] = {
     "offline": Flag(("--offline",), "Never touch the network (like HF_HUB_OFFLINE=1).", SAFETY, bool),
     "allow_pickle": Flag(("--allow-pickle",), "Allow loading a pytorch_model.bin (pickle) checkpoint: only for "
                                               "models you trust.", SAFETY, bool),
+    "vocab_map": Flag(("--vocab-map",), "CTranslate2 vocabulary shortlist (lines of source n-gram, tab, target "
+                                        "tokens): faster decoding, only those tokens; off by default.", MODEL,
+                      metavar="FILE"),
     # DecodingOptions
     "num_beams": Flag(("--num-beams",), "Beam size (default: the model's generation config).", DECODING, int, min=1),
     "max_new_tokens": Flag(("--max-new-tokens",), "Output tokens per sentence (default: 2 × source tokens + 16).",
@@ -102,9 +105,10 @@ FLAGS: dict[str, Flag] = {
                                    "raw decoding.", SAFETY, bool, negates=True),
     "glossary": Flag(("--glossary",), "A TSV or CSV file of source term, target term (, note): every term found is "
                                       "translated as listed, longest first.", SAFETY, metavar="FILE"),
-    "consistent_names": Flag(("--no-consistent-names",), "Let names (people, places, organisations) be rendered "
-                                                         "differently from sentence to sentence.", SAFETY, bool,
-                             negates=True),
+    "consistent_names": Flag(("--consistent-names",), "Render each name (person, place, organisation) of a "
+                                                      "Chinese document the same way throughout (off by default: "
+                                                      "its benefit on real models is not measured yet).", SAFETY,
+                             bool),
 }
 # Options of the commands themselves, named here so library errors can point at them too.
 COMMAND_FLAGS = {"encoding": "--encoding", "format": "--format", "output": "--output",
@@ -127,7 +131,7 @@ def _typer_param(name: str, default: Any) -> inspect.Parameter:
         annotation: Any = bool
         default = False
     elif flag.choices:
-        annotation = Literal[flag.choices]  # type: ignore[valid-type]
+        annotation = Literal[flag.choices]
     else:
         annotation = flag.type if default is not None else Optional[flag.type]
     info = typer.Option(*flag.names, help=flag.help, rich_help_panel=flag.panel, min=flag.min,
@@ -177,7 +181,7 @@ def options_command(prog: str, formats: Sequence[str], default_format: str = "te
                   _param("show_help", HelpOpt, False), _param("glob", GlobOpt, "*"),
                   _param("text_field", TextFieldOpt, None), _param("id_field", IdFieldOpt, None),
                   _param("engine", EngineOpt, None), _param("ray_address", RayAddressOpt, None),
-                  _param("actors", ActorsOpt, None)]
+                  _param("actors", ActorsOpt, None), _param("no_consistent_names", NoConsistentNamesOpt, False)]
         added = [_typer_param(f.name, f.default) for group in GROUPS for f in dataclasses.fields(group)]
 
         @functools.wraps(func)
@@ -188,19 +192,22 @@ def options_command(prog: str, formats: Sequence[str], default_format: str = "te
             if not io.path:  # `translate "$FILE"` with FILE unset: not the current folder
                 raise UsageError("the input path is empty: give a file, a folder, a URL, or - for standard input")
             kwargs.pop("version", None), kwargs.pop("show_help", None)
+            kwargs.pop("no_consistent_names")  # the old opt-out, now the default: a no-op kept for one release
             corpus = CorpusIO(*(kwargs.pop(name) for name in ("glob", "text_field", "id_field", "engine",
                                                               "ray_address", "actors")))
-            built = {}
-            for key, group in (("load", LoadOptions), ("decoding", DecodingOptions), ("pipeline", PipelineOptions)):
-                values = {}
-                for f in dataclasses.fields(group):
+
+            def group_of(cls: type[OptionGroup]) -> OptionGroup:
+                values: dict[str, Any] = {}
+                for f in dataclasses.fields(cls):
                     value = kwargs.pop(f.name)
                     values[f.name] = (not value) if FLAGS[f.name].negates else value
-                built[key] = group(**values)
-            if not built["load"].offline:
-                built["load"] = dataclasses.replace(built["load"], offline=None)  # None: follow HF_HUB_OFFLINE
+                return cls(**values)
+
+            load, decoding, pipeline = group_of(LoadOptions), group_of(DecodingOptions), group_of(PipelineOptions)
+            if not load.offline:
+                load = dataclasses.replace(load, offline=None)  # None: follow HF_HUB_OFFLINE
             with _typed_input(prog, io):
-                return func(io=io, corpus=corpus, **kwargs, **built)
+                return func(io=io, corpus=corpus, **kwargs, load=load, decoding=decoding, pipeline=pipeline)
 
         del command.__wrapped__  # typer must see the new signature, not the original's
         params = sorted(shared + own + added, key=_panel_rank)
@@ -235,6 +242,8 @@ ErrorsOpt = Annotated[Literal["strict", "replace"], typer.Option(
          "default: strict).")]
 QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", metavar="", rich_help_panel=OUTPUT,
                                         help="No progress bar or notes on stderr.")]
+NoConsistentNamesOpt = Annotated[bool, typer.Option("--no-consistent-names", hidden=True,  # deprecated: the default
+                                                    help="Consistent names off (the default now).")]
 
 # -- corpora (translate/corpus): a folder, a .jsonl or a .parquet input is a corpus job -------------------
 CORPUS = "Corpus"
@@ -308,7 +317,7 @@ def run_corpus_command(prog: str, io: CommandIO, corpus: CorpusIO, job: Any) -> 
 
 def format_option(choices: tuple[str, ...], default: str) -> Any:
     """``-f/--format`` with choices from a format registry."""
-    return Annotated[Literal[choices], typer.Option("-f", "--format", rich_help_panel=OUTPUT,  # type: ignore[valid-type]
+    return Annotated[Literal[choices], typer.Option("-f", "--format", rich_help_panel=OUTPUT,
                                                     help=f"Output format (default: {default}).", show_default=False)]
 
 
@@ -437,7 +446,7 @@ def show_notes(prog: str | None, quiet: bool = False) -> None:
 def _with_notes(command: Any, prog: str) -> None:
     """Make ``command`` show the library's notes unless it got ``-q`` (its ``quiet`` parameter)."""
     callback = getattr(command, "callback", None)
-    if callback is None or getattr(callback, "_shows_notes", False):
+    if callback is None or getattr(callback, "shows_notes", False):
         return
 
     @functools.wraps(callback)
@@ -448,7 +457,7 @@ def _with_notes(command: Any, prog: str) -> None:
         finally:
             show_notes(None)
 
-    with_notes._shows_notes = True  # type: ignore[attr-defined]
+    with_notes.shows_notes = True  # type: ignore[attr-defined]
     command.callback = with_notes
 
 
@@ -478,7 +487,7 @@ def run(typer_app: typer.Typer, prog: str, argv: list[str] | None = None) -> int
         print(f"{prog}: interrupted", file=sys.stderr)
         return 130
     except typer.TyperException as exc:  # bad usage: unknown option, invalid value...
-        print(f"{prog}: error: {exc.format_message()}", file=sys.stderr)  # type: ignore[attr-defined]
+        print(f"{prog}: error: {exc.format_message()}", file=sys.stderr)
         return getattr(exc, "exit_code", 2)
     except TranslateError as exc:
         print(f"{prog}: error: {_error_line(exc)}", file=sys.stderr)

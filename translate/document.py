@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .stats import Origin, Stats, total
+
 ParagraphKind = Literal["title", "subtitle", "heading", "body", "list_item", "quote", "caption", "table_cell",
                         "verbatim"]
 Layout = Literal["lines", "blocks", "html", "markdown"]
@@ -102,6 +104,10 @@ class TranslatedSentence:
     part_of_longer: bool = False  # a piece of a sentence that was over the token limit
     language: str | None = None   # the source language it was translated from (when routed by language)
     model: str | None = None      # the model(s) that translated it ("a → b" for a pivot; when routed)
+    # Measurements, not the translation (equality ignores them): where it came from, and the model's
+    # confidence (mean log-probability per token; None when unknown or not decoded)
+    origin: Origin | None = field(default=None, compare=False)
+    score: float | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -115,6 +121,7 @@ class TranslatedParagraph:
     sentences: tuple[TranslatedSentence, ...]
     line: int = 0
     markup: Markup | None = None
+    stats: Stats = field(default=Stats(), compare=False)  # what translating it did (its units' counts)
 
 
 @dataclass(frozen=True)
@@ -125,6 +132,11 @@ class TranslatedDocument:
     layout: Layout = "lines"
     info: dict = field(default_factory=dict)  # every option as it ran (the JSONL header)
     metadata: dict[str, str] = field(default_factory=dict)  # the source's title, author, date, URL
+
+    @property
+    def stats(self) -> Stats:
+        """What translating it did: units from the memory, the model, passed through; suspects; terms."""
+        return total(p.stats for p in self.paragraphs)
 
     @property
     def text(self) -> str:

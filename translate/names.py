@@ -6,7 +6,9 @@ Opus-MT renders a name (张晓波, 红其拉甫, 海关总署) differently from 
    jieba's part-of-speech tagger (``nr``/``nrfg``/``nrt`` person, ``ns`` place, ``nt``
    organisation; its dictionary and HMM ship inside the wheel: nothing is downloaded). Names in
    at least two sentences are kept.
-2. The pipeline translates each name alone (one small extra batch, cached like any sentence);
+2. The pipeline translates each name alone (at most ``MAX_NAMES`` of a document, the most frequent,
+   decoded in the first batches of its sentences and cached like any sentence;
+   ``translate/names_pass.py``);
    a rendering is *confident* when it reads as a proper noun (:func:`looks_like_name`: every
    word capitalised, function words aside) and the model used it, capitalised, in at least one
    of the document's sentences (:func:`used_as_name`) — the first confident rendering. A name in
@@ -15,7 +17,8 @@ Opus-MT renders a name (张晓波, 红其拉甫, 海关总署) differently from 
    name protected like a glossary term (placeholder, then the rendering put back).
 
 jieba is imported only when a name can recur (:func:`may_recur`): its dictionary costs about a
-second and 130 MB, which a short document, English input or ``consistent_names=False`` never pay.
+second and 130 MB, which a short document, English input or ``consistent_names=False`` (the default) never
+pay.
 Its cache lives in the tool's cache folder, not in the shared temp folder, where another user's
 ``jieba.cache`` would make every run fail to write it.
 """
@@ -87,9 +90,12 @@ def find_names(sentences: Iterable[str], min_sentences: int = 2) -> dict[str, in
     sentences = list(sentences)
     if not may_recur(sentences):
         return {}
+    tagged: dict[str, set[str]] = {}  # each distinct sentence is tagged once (the tagger is slow)
     counts: Counter[str] = Counter()
     for sentence in sentences:
-        counts.update({word for word, _ in tagged_names(sentence)})
+        if sentence not in tagged:
+            tagged[sentence] = {word for word, _ in tagged_names(sentence)}
+        counts.update(tagged[sentence])
     return {name: n for name, n in counts.most_common() if n >= min_sentences}
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, TypeVar
 
 from .errors import UsageError
 
@@ -64,6 +64,7 @@ class LoadOptions:
     threads: int | None = _opt(None, output=False)
     offline: bool | None = _opt(None, output=False)
     allow_pickle: bool = _opt(False, output=False)
+    vocab_map: str | None = _opt(None)  # a CTranslate2 vocabulary shortlist file (translate/backends/vocab_map.py)
 
     def __post_init__(self) -> None:
         _at_least(self, "threads", 1)
@@ -111,7 +112,8 @@ class PipelineOptions:
     ``cache``: ``True`` uses the default translation memory, a path another file, ``False`` none.
     ``guard``: check every translation for loops, omissions and leftovers, retry, mark suspects.
     ``glossary``: a TSV/CSV file of source term, target term (, note) (``translate/glossary.py``).
-    ``consistent_names``: render each name of a document the same way throughout (``translate/names.py``).
+    ``consistent_names``: render each name of a document the same way throughout (``translate/names.py``);
+    off by default until ``benchmarks/quality.py`` shows that it helps a real model.
     """
 
     batch_size: int = _opt(DEFAULT_BATCH_SIZE, output=False)
@@ -123,7 +125,7 @@ class PipelineOptions:
     cache: bool | str = _opt(False, output=False)
     guard: bool = _opt(True)
     glossary: str | None = _opt(None, output=False)  # a path: the memory keys on the glossary's content instead
-    consistent_names: bool = _opt(True, output=False)  # enforced sentences are keyed by their names' renderings
+    consistent_names: bool = _opt(False, output=False)  # enforced sentences are keyed by their names' renderings
 
     def __post_init__(self) -> None:
         _at_least(self, "batch_size", 1, allow_none=False)
@@ -137,6 +139,7 @@ class PipelineOptions:
 
 
 GROUPS = (LoadOptions, DecodingOptions, PipelineOptions)
+OptionGroup = TypeVar("OptionGroup", LoadOptions, DecodingOptions, PipelineOptions)
 
 
 def field_names(cls: type) -> tuple[str, ...]:
@@ -148,15 +151,16 @@ def split_keywords(keywords: dict[str, Any], load: LoadOptions | None = None,
                    pipeline: PipelineOptions | None = None) -> tuple[LoadOptions, DecodingOptions, PipelineOptions]:
     """Sort loose keywords (``num_beams=4``, ``device="cpu"``...) into the three groups, on top of
     the given objects; an unknown keyword is a ``TypeError``, as for any Python call."""
-    given = [load or LoadOptions(), decoding or DecodingOptions(), pipeline or PipelineOptions()]
     rest = dict(keywords)
-    for k, group in enumerate(given):
+
+    def taken(group: OptionGroup) -> OptionGroup:
         mine = {name: rest.pop(name) for name in field_names(type(group)) if name in rest}
-        if mine:
-            given[k] = dataclasses.replace(group, **mine)
+        return dataclasses.replace(group, **mine) if mine else group
+
+    result = (taken(load or LoadOptions()), taken(decoding or DecodingOptions()), taken(pipeline or PipelineOptions()))
     if rest:
         raise TypeError(f"unknown option(s): {', '.join(sorted(rest))}")
-    return given[0], given[1], given[2]
+    return result
 
 
 def describe(*groups: object) -> dict[str, Any]:

@@ -52,7 +52,8 @@ def pick_backend(name: str = "auto") -> str:
 
 
 def check_backend(load: LoadOptions) -> str:
-    """Validate backend, compute type and device together, before anything loads; the backend's name."""
+    """Validate backend, compute type, device and vocabulary map together, before anything loads; the
+    backend's name."""
     from ..runtime import check_device
 
     name = pick_backend(load.backend)
@@ -63,6 +64,10 @@ def check_backend(load: LoadOptions) -> str:
         raise UsageError(f"compute type '{load.compute_type}' " + (
             "needs the ctranslate2 backend" if known else f"is unknown (choose from {', '.join(allowed)})"),
             option="compute_type")
+    if load.vocab_map is not None:
+        from .vocab_map import check_vocab_map
+
+        check_vocab_map(load.vocab_map, name, load.model)
     return name
 
 

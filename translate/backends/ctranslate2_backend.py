@@ -6,7 +6,8 @@ Decoding means what it means in the transformers backend: beam size, output leng
 ``min_length`` are passed on. Where transformers forces ``</s>`` at the last allowed position
 (``forced_eos_token_id``), CTranslate2 decodes one token less: same text, same "unfinished".
 Suppressed tokens are masked before the softmax, which is what transformers'
-``renormalize_logits`` gives. Scores come back divided by length ** ``length_penalty``
+``renormalize_logits`` gives. A vocabulary map (``vocab_map.py``, off by default) restricts each
+batch to its candidates (``use_vmap``). Scores come back divided by length ** ``length_penalty``
 (end token counted): :func:`mean_log_prob` undoes the penalty into the per-token mean.
 Never set ``CT2_USE_MKL=1`` on AMD CPUs: int8 gets many times slower.
 """
@@ -25,6 +26,7 @@ from ..options import DecodingOptions, LoadOptions
 from ..runtime import default_threads
 from .base import Backend, Hypothesis
 from .marian_spm import MarianSpm
+from .vocab_map import VocabMap, folder_with_map, read_vocab_map, warn_unknown_targets
 
 
 def pick_ct2_device(device: str) -> tuple[str, int]:
@@ -74,7 +76,16 @@ class CTranslate2Backend(Backend):
         return requested if requested not in (None, "auto", "default") else default_quantization(self._device[0])
 
     def _runtime(self) -> dict[str, str]:
-        return {"device": self._device[0], "compute_type": self.compute_type}
+        runtime = {"device": self._device[0], "compute_type": self.compute_type}
+        if self.vocab_map is not None:
+            runtime["vocab_map"] = self.vocab_map.digest  # its content, not its path
+        return runtime
+
+    @cached_property
+    def vocab_map(self) -> VocabMap | None:
+        """The vocabulary map, read once: the folder loaded and the header's digest are of the same content."""
+        path = self.load_options.vocab_map
+        return read_vocab_map(path) if path is not None else None
 
     @cached_property
     def tokenizer(self) -> MarianSpm:
@@ -100,10 +111,13 @@ class CTranslate2Backend(Backend):
         import ctranslate2
 
         device, index = self._device
+        if self.vocab_map is not None:
+            warn_unknown_targets(self.vocab_map, self.tokenizer.target_vocab)
         try:
-            return ctranslate2.Translator(str(self.model_dir), device=device, device_index=index,
-                                          compute_type=self.compute_type, intra_threads=self._threads[0],
-                                          inter_threads=self._threads[1])
+            with folder_with_map(self.model_dir, self.vocab_map) as folder:
+                return ctranslate2.Translator(str(folder), device=device, device_index=index,
+                                              compute_type=self.compute_type, intra_threads=self._threads[0],
+                                              inter_threads=self._threads[1])
         except (ValueError, RuntimeError, OSError) as exc:
             raise UsageError(f"CTranslate2 cannot run this model with compute type '{self.compute_type}' on "
                              f"{device}: {first_line(exc)}", option="compute_type") from None
@@ -139,6 +153,7 @@ class CTranslate2Backend(Backend):
             return_end_token=True,
             return_scores=True,  # free under beam search, one log-softmax per step when greedy
             max_input_length=0,
+            use_vmap=self.vocab_map is not None,
         )
 
     def count_tokens(self, text: str) -> int:
@@ -170,7 +185,8 @@ class CTranslate2Backend(Backend):
         for result in results:
             tokens = list(result.hypotheses[0])
             scored = len(tokens)
-            score = mean_log_prob(result.scores[0], scored, options.length_penalty)
+            penalty = 1.0 if options.length_penalty is None else options.length_penalty  # CTranslate2's default
+            score = mean_log_prob(result.scores[0], scored, penalty)
             ended = bool(tokens) and tokens[-1] == tok.eos
             if ended:
                 tokens.pop()

@@ -85,7 +85,8 @@ def _jsonl(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout
         for s in p.sentences:
             record = {"type": "sentence", "paragraph": p.index, "sentence": s.index, "kind": p.kind,
                       "line": p.line, "start": s.start, "end": s.end, "source": s.source,
-                      "translation": s.translation, "status": s.status}
+                      "translation": s.translation, "status": s.status,
+                      "score": None if s.score is None else round(s.score, 4)}  # the model's confidence
             if s.part_of_longer:
                 record["part_of_longer"] = True
             if s.reason:
