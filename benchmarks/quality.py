@@ -12,7 +12,8 @@ on the same line. Rows (``--variants`` picks some):
   model sees the line as it is), fixed windows of ``--window`` characters (words for Latin script);
 - beam 1 / 4 / 6; CTranslate2 int8 vs float32 vs transformers (fp32);
 - guard on / off (with how many sentences the guard retried); consistent names on / off;
-- with / without ``--glossary``.
+- with / without ``--glossary``; with / without ``--vocab-map`` (a CTranslate2 vocabulary shortlist, e.g.
+  one that ``benchmarks/vocab_map.py --model … --write`` built: its BLEU cost decides whether it can be on by default).
 
 The model card's published figures are printed beside ours; they come from other test sets and
 tooling, and ours come from *your* run — that is the point. Everything runs without the translation
@@ -41,7 +42,7 @@ MODEL_CARDS = {
                                    ("flores200 devtest", "BLEU", 22.5), ("flores200 devtest", "chrF", 52.2)],
 }
 VARIANTS = ("ours", "paragraph", "windows", "beam1", "beam4", "beam6", "int8", "float32", "transformers",
-            "guard-off", "names-off", "glossary")
+            "guard-off", "names-off", "glossary", "vocab-map")
 
 
 @dataclass
@@ -119,7 +120,7 @@ def comet_scorer(name: str | None) -> Callable | None:
 
 def translate_all(variant: str, sources: list[str], args: argparse.Namespace) -> tuple[list[str], int, int, float]:
     """One variant's translations of every line: (hypotheses, retried, suspect, seconds)."""
-    import translate.pipeline as pipeline
+    import translate.engine as engine
     from translate import Translator
 
     load = {"model": args.model, "device": args.device, "offline": not args.download, "cache": False}
@@ -127,17 +128,19 @@ def translate_all(variant: str, sources: list[str], args: argparse.Namespace) ->
                "beam6": {"num_beams": 6}, "int8": {"backend": "ctranslate2", "compute_type": "int8"},
                "float32": {"backend": "ctranslate2", "compute_type": "float32"},
                "transformers": {"backend": "transformers"}, "guard-off": {"guard": False},
-               "names-off": {"consistent_names": False}, "glossary": {"glossary": args.glossary}}[variant]
+               "names-off": {"consistent_names": False}, "glossary": {"glossary": args.glossary},
+               "vocab-map": {"backend": "ctranslate2", "vocab_map": args.vocab_map}}[variant]
     translator = Translator(**load, **options)
     retried = [0]
-    original = pipeline.retry_pieces
+    original = engine.retry_pieces
 
     def counting(unit: str) -> list[str]:  # the guard calls this once for each sentence it retries
         retried[0] += 1
         return original(unit)
 
-    pipeline.retry_pieces = counting
+    engine.retry_pieces = counting
     started = time.perf_counter()
+    suspect = 0
     try:
         if variant == "paragraph":  # the model sees each line whole: no splitting, no guard
             backend = translator.backend
@@ -145,24 +148,27 @@ def translate_all(variant: str, sources: list[str], args: argparse.Namespace) ->
         elif variant == "windows":
             cut = [windows(line, args.window) for line in sources]
             flat = translator.translate_sentences([w for ws in cut for w in ws])
+            suspect = sum(flat.stats.suspect.values())
             it = iter(flat)
             from translate.languages import join_sentences
 
             hyps = [join_sentences([next(it) for _ in ws]) for ws in cut]
         else:
             hyps = translator.translate_sentences(sources)
+            suspect = sum(hyps.stats.suspect.values())
     finally:
-        pipeline.retry_pieces = original
-    return hyps, retried[0], sum(translator.suspect.values()), time.perf_counter() - started
+        engine.retry_pieces = original
+    return hyps, retried[0], suspect, time.perf_counter() - started
 
 
 GROUPS = {"ours": "segmentation", "paragraph": "segmentation", "windows": "segmentation", "beam1": "beam",
           "beam4": "beam", "beam6": "beam", "int8": "backend", "float32": "backend", "transformers": "backend",
-          "guard-off": "guard", "names-off": "names", "glossary": "glossary"}
+          "guard-off": "guard", "names-off": "names", "glossary": "glossary", "vocab-map": "vocabulary"}
 LABELS = {"ours": "sentences (ours, default)", "paragraph": "whole paragraphs", "windows": "fixed windows",
           "beam1": "beam 1", "beam4": "beam 4", "beam6": "beam 6", "int8": "CTranslate2 int8",
           "float32": "CTranslate2 float32", "transformers": "transformers fp32", "guard-off": "guard off",
-          "names-off": "consistent names off", "glossary": "with the glossary"}
+          "names-off": "consistent names off", "glossary": "with the glossary",
+          "vocab-map": "CTranslate2 with the vocabulary map"}
 
 
 def run(args: argparse.Namespace) -> dict:
@@ -177,6 +183,8 @@ def run(args: argparse.Namespace) -> dict:
         raise SystemExit(f"quality: unknown variant(s) {', '.join(unknown)} (choose from {', '.join(VARIANTS)})")
     if "glossary" in wanted and not args.glossary:
         wanted.remove("glossary")
+    if "vocab-map" in wanted and not args.vocab_map:
+        wanted.remove("vocab-map")
     rows = []
     for variant in wanted:
         hyps, retried, suspect, seconds = translate_all(variant, sources, args)
@@ -215,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--testset", help="a sacrebleu test set instead (wmt20, flores200…; needs the network)")
     parser.add_argument("--langpair", default="zh-en", help="for --testset, and the BLEU tokenizer (default: zh-en)")
     parser.add_argument("--glossary", help="a glossary file: adds the 'with the glossary' row")
+    parser.add_argument("--vocab-map", help="a vocabulary map file: adds the 'CTranslate2 with the vocabulary map' row")
     parser.add_argument("--variants", help=f"comma-separated subset of: {', '.join(VARIANTS)}")
     parser.add_argument("--window", type=int, default=12, help="fixed window size (CJK characters or words)")
     parser.add_argument("--device", default="auto")
