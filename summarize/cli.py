@@ -44,7 +44,7 @@ def summarize_command(
 ) -> int | None:
     from translate import Translator
     from translate.output import open_output
-    from translate.sources import read_document
+    from translate.sources.reader import read_input
 
     from .counting import CountingTranslator
     from .formats import render
@@ -67,10 +67,9 @@ def summarize_command(
     # bad lengths and options fail here, before any input is read
     summarizer = Summarizer(lengths, to=load.target_language, method=method, translator=translator,
                             summary_model=summary_model, layout=pipeline.layout)
-    doc = read_document(io.path, input_format=pipeline.input_format, whole_page=pipeline.whole_page,
-                        encoding=io.encoding, errors=io.errors,
-                        language=None if load.source_language == "auto" else load.source_language,
-                        offline=load.offline, layout=pipeline.layout)
+    doc = read_input(io.path, pipeline=pipeline, encoding=io.encoding, errors=io.errors,
+                     language=None if load.source_language == "auto" else load.source_language,
+                     offline=load.offline).document()
     if not any(p.sentences for p in doc.paragraphs):
         note("summarize", "input is empty; nothing to summarize", io.quiet)
         with open_output(io.output):

@@ -9,7 +9,7 @@ from typing import Any
 
 from translate import Translator
 from translate.corpus.reading import Item
-from translate.corpus.work import Job, guarded, record, text_source
+from translate.corpus.work import Job, guarded, record
 from translate.document import Document
 
 from .lengths import PRESETS
@@ -56,19 +56,13 @@ class Digesting:
 
     def _read(self, item: Item) -> Document:
         """The document of an item (a file, or a record's text), segmented with no model."""
-        from translate.segmentation import segment_blocks, segment_document
-        from translate.sources import read_document
+        from translate.sources.reader import read_input, read_text
 
         job = self.job
         language = None if job.load.source_language == "auto" else job.load.source_language
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # decoding notes are per document: not one line each on stderr
             if item.path is not None:
-                return read_document(item.path, input_format=job.pipeline.input_format,
-                                     whole_page=job.pipeline.whole_page, encoding=job.encoding, errors=job.errors,
-                                     language=language, offline=job.load.offline, layout=job.pipeline.layout)
-            _, source, text = text_source(item.text or "", job.pipeline)
-            if source is None:
-                return segment_document(text, layout=job.pipeline.layout,  # type: ignore[arg-type]  # (checked)
-                                        language=language)
-            return Document(tuple(segment_blocks(source.blocks, language=language)), source.layout, source.metadata)
+                return read_input(item.path, pipeline=job.pipeline, encoding=job.encoding, errors=job.errors,
+                                  language=language, offline=job.load.offline).document()
+            return read_text(item.text or "", pipeline=job.pipeline, language=language).document()

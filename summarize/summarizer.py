@@ -12,7 +12,6 @@ from translate.errors import UsageError
 from translate.languages import base_language as base
 from translate.languages import has_cjk, is_cjk, source_language
 from translate.reading import clean_text
-from translate.segmentation import segment_document
 from translate.segmentation.paragraphs import looks_like_heading
 
 from .cutting import cut_all
@@ -76,7 +75,9 @@ class Summarizer:
     def summarize(self, text: str | Document) -> Digests:
         """All requested digests of ``text`` (or of a document read by ``translate.sources.read_document``:
         a web page or Markdown, with its paragraphs' kinds); deterministic for the same input and options."""
-        doc = text if isinstance(text, Document) else segment_document(clean_text(text), layout=self.layout)  # type: ignore[arg-type]
+        from translate.sources.reader import segment_text
+
+        doc = text if isinstance(text, Document) else segment_text(clean_text(text), layout=self.layout).document()
         return _Run(self, doc).digests()
 
 

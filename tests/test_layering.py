@@ -63,3 +63,34 @@ def test_the_scan_finds_private_reads_writes_and_module_helpers(tmp_path):
     sample = tmp_path / "m.py"
     sample.write_text("import os\nx = t._language\nt._token = 1\ny = os._exit\nz = self._ok\n", encoding="utf-8")
     assert [line.split(": ", 1)[1] for line in reaches(sample)] == ["t._language", "t._token", "os._exit"]
+
+
+# Opening an input and segmenting it: one reading path (``translate/sources/reader.py``), no copies.
+READING = {"open_input", "segment_stream", "segment_blocks", "segment_document"}
+
+
+def reads(path: Path) -> set[str]:
+    """The reading entry points ``path`` imports, calls or refers to (``f``, ``x.f``, ``from m import f``)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            found.update(alias.name for alias in node.names if alias.name in READING)
+        elif isinstance(node, ast.Name) and node.id in READING:
+            found.add(node.id)
+        elif isinstance(node, ast.Attribute) and node.attr in READING:
+            found.add(node.attr)
+    return found
+
+
+def test_only_the_reader_opens_and_segments_an_input():
+    segmentation = ROOT / "translate" / "segmentation"
+    readers = {str(path.relative_to(ROOT)) for package in ("translate", "summarize") for path in modules(package)
+               if not path.is_relative_to(segmentation) and reads(path)}
+    assert readers == {"translate/sources/reader.py"}
+
+
+def test_the_reading_scan_finds_imports_calls_and_attributes(tmp_path):
+    sample = tmp_path / "m.py"
+    sample.write_text("from translate.segmentation import segment_blocks\nimport translate.sources as s\n"
+                      "s.open_input('-')\nsegment_document('x')\ndef segment_stream(): pass\n", encoding="utf-8")
+    assert reads(sample) == {"segment_blocks", "open_input", "segment_document"}

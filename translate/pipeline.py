@@ -15,20 +15,23 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .backends import Backend, check_backend
 from .caching import Memory, NullMemory, TranslationMemory
-from .document import Block, Document, Layout, Paragraph, Sentence, TranslatedDocument, TranslatedParagraph
+from .document import Document, Layout, Paragraph, Sentence, TranslatedDocument, TranslatedParagraph
 from .engine import Call, Engine, Progress
 from .errors import UsageError
 from .glossary import Glossary, load_glossary
 from .names_pass import NamePass
 from .options import GROUPS, DecodingOptions, LoadOptions, PipelineOptions, field_names, split_keywords
 from .router import Router, Single
-from .segmentation import segment_blocks, segment_paragraph, segment_stream
-from .spans import mask, mask_markdown, markdown_unbreakable_spans
+from .segmentation import segment_paragraph
+from .spans import mask, mask_markdown
 from .stats import Stats, total
+
+if TYPE_CHECKING:
+    from .sources.reader import Segmenter
 
 CHUNK_BATCHES = 8  # paragraphs are translated in chunks of about this many batches, then streamed out
 STREAM_ABOVE_BYTES = 8 << 20  # larger files stream paragraph by paragraph (no total for progress)
@@ -192,20 +195,18 @@ class Translator:
         """The language segmentation assumes: the model's (routed: the given one, if any)."""
         return self._given_language if isinstance(self._core, Router) else self._core.engine.source_language
 
+    @property
+    def segmenter(self) -> Segmenter:
+        """How reading cuts units for this translator: the model's tokenizer, token limit and language."""
+        from .sources.reader import Segmenter
+
+        return Segmenter(self._counter(), lambda: self.token_limit, self._segment_language)
+
     def segment(self, text: str) -> Document:
         """Split text into paragraphs and translation units within the token limit."""
-        chosen, paragraphs = self.segment_stream([text])
-        return Document(tuple(paragraphs), layout=chosen)
+        from .sources.reader import segment_text
 
-    def segment_stream(self, pieces: Iterable[str]) -> tuple[Layout, Iterator[Paragraph]]:
-        """Segment text that arrives in pieces (e.g. ``reading.iter_text``), lazily, in bounded memory."""
-        return segment_stream(pieces, self._counter(), lambda: self.token_limit,
-                              self.pipeline.layout, self._segment_language)  # type: ignore[arg-type]  # (checked)
-
-    def segment_blocks(self, blocks: Iterable[Block], *, markdown: bool = False) -> Iterator[Paragraph]:
-        """Segment the blocks of a structured source (``markdown``: never inside its syntax)."""
-        return segment_blocks(blocks, self._counter(), lambda: self.token_limit, self._segment_language,
-                              markdown_unbreakable_spans if markdown else None)
+        return segment_text(text, layout=self.pipeline.layout, segmenter=self.segmenter).document()
 
     def read(self, source: str | Path, *, encoding: str | None = None,
              errors: str = "strict") -> tuple[Layout, Iterator[Paragraph], dict[str, str]]:
@@ -213,16 +214,11 @@ class Translator:
         (``pipeline.input_format``, detected when ``auto``) — and segment it lazily: the layout
         (``markdown`` for Markdown), the paragraphs with their kinds, and what the source says about
         itself (title, author, URL…)."""
-        from .sources import open_input
+        from .sources.reader import read_input
 
-        opened = open_input(source, input_format=self.pipeline.input_format, whole_page=self.pipeline.whole_page,
-                            encoding=encoding, errors=errors, language=self._segment_language(),
-                            offline=self.load.offline)
-        if opened.source is None:
-            layout, stream = self.segment_stream(opened.text)
-            return layout, stream, {}
-        paragraphs = self.segment_blocks(opened.source.blocks, markdown=opened.kind == "markdown")
-        return opened.source.layout, paragraphs, opened.metadata
+        reading = read_input(source, pipeline=self.pipeline, encoding=encoding, errors=errors,
+                             language=self._segment_language(), offline=self.load.offline, segmenter=self.segmenter)
+        return reading.layout, reading.paragraphs, reading.metadata
 
     def plan(self, paragraphs: Sequence[Paragraph]) -> list[str]:
         """The source language of each paragraph (routed: detected, each language's route planned

@@ -115,17 +115,16 @@ class Translating:
         return records
 
     def _read(self, item: Item) -> tuple[str, list, dict]:
+        from ..sources.reader import read_text
+
         t = self.translator
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # decoding notes are per document: not one line each on stderr
             if item.path is not None:
                 layout, stream, metadata = t.read(item.path, encoding=self.job.encoding, errors=self.job.errors)
                 return layout, list(stream), metadata
-            kind, source, text = text_source(item.text or "", self.job.pipeline)
-            if source is None:
-                layout, stream = t.segment_stream([text])
-                return layout, list(stream), {}
-            return source.layout, list(t.segment_blocks(source.blocks, markdown=kind == "markdown")), source.metadata
+            reading = read_text(item.text or "", pipeline=self.job.pipeline, segmenter=t.segmenter)
+            return reading.layout, list(reading.paragraphs), reading.metadata
 
 
 def guarded(work: Callable[[], Any], on_error: Callable[[str], Any] = lambda why: why) -> Any:
@@ -138,20 +137,6 @@ def guarded(work: Callable[[], Any], on_error: Callable[[str], Any] = lambda why
         return on_error(str(exc))
     except (OSError, UnicodeError, ValueError) as exc:
         return on_error(f"{type(exc).__name__}: {exc}")
-
-
-def text_source(text: str, pipeline: PipelineOptions) -> tuple[str, Any, str]:
-    """A record's text: its kind (``pipeline.input_format``, else sniffed), and for HTML or
-    Markdown its parsed source; plain text is cleaned like a file's."""
-    from ..reading import clean_text
-    from ..sources import kind_of, read_html, read_markdown
-
-    kind = pipeline.input_format if pipeline.input_format != "auto" else kind_of("", text[:4096].encode("utf-8"))
-    if kind == "html":
-        return kind, read_html(text.encode("utf-8"), whole_page=pipeline.whole_page), text
-    if kind == "markdown":
-        return kind, read_markdown(text), text
-    return "text", None, clean_text(text)
 
 
 def record(item: Item, *, output: str | None = None, error: str | None = None,

@@ -126,12 +126,9 @@ def read_document(source: str | Path, *, input_format: str = "auto", whole_page:
                   offline: bool | None = None, layout: str = "auto") -> Document:
     """Read a whole input into a :class:`Document` of paragraphs and sentences, with no model
     (sentences are not split to a token limit): what a digest is picked from."""
-    from ..segmentation import segment_blocks, segment_document
+    from ..options import PipelineOptions
+    from .reader import read_input
 
-    opened = open_input(source, input_format=input_format, whole_page=whole_page, encoding=encoding,
-                        errors=errors, language=language, offline=offline)
-    if opened.source is None:
-        doc = segment_document("".join(opened.text), layout=layout, language=language)  # type: ignore[arg-type]
-        return doc
-    paragraphs = tuple(segment_blocks(opened.source.blocks, language=language))
-    return Document(paragraphs, opened.source.layout, opened.metadata)
+    pipeline = PipelineOptions(input_format=input_format, whole_page=whole_page, layout=layout)
+    return read_input(source, pipeline=pipeline, encoding=encoding, errors=errors, language=language,
+                      offline=offline).document()
