@@ -4,7 +4,7 @@ minutes on 2 cores).
 
 The work is benchmarks/bench.py's: its random opus-mt-zh-en-shaped model (``</s>`` forbidden, so
 every sentence decodes exactly 48 tokens), the 20× seed document (700 distinct sentences), beam 4,
-CTranslate2 int8 on 2 threads, ``--no-guard --no-consistent-names --no-cache``. ``--batch-size`` is
+CTranslate2 int8 on 2 threads, ``--no-guard --no-cache``. ``--batch-size`` is
 split between the batches CTranslate2 runs in parallel (one per core), ``--batch-tokens`` too, so
 a batch of long sentences holds fewer of them: rows with larger token budgets show what the
 sentence count alone does. Each run is a fresh CLI process; peak RSS is that whole process's
@@ -37,7 +37,7 @@ def run_cli(document: Path, model: Path, size: int, tokens: int) -> tuple[float,
     """(wall seconds, CPU seconds, peak RSS MB) of one CLI run."""
     cmd = [sys.executable, "-m", "translate", str(document), "-m", str(model), "--backend", "ctranslate2",
            "--num-beams", str(BEAMS), "--max-new-tokens", str(TOKENS), "--threads", str(THREADS), "--device", "cpu",
-           "--batch-size", str(size), "--batch-tokens", str(tokens), "--no-guard", "--no-consistent-names",
+           "--batch-size", str(size), "--batch-tokens", str(tokens), "--no-guard",
            "--no-cache", "-q"]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL)

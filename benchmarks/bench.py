@@ -171,11 +171,11 @@ def _cli(args: list[str], cache_dir: str | None = None):
 
 
 # --no-guard: random weights never finish a sentence, and the guard would retry every one of them.
-# --no-consistent-names: random weights render no name, and the names' own small batch would decode
-# 48 forced tokens per name; the cost of the name finder itself is the `cli_names` row.
+# Consistent names are off by default (random weights render no name, and the names' own batch would
+# decode 48 forced tokens per name); the cost of turning them on is the `cli_names` row.
 COMMON = ["-m", "{model}", "--num-beams", str(BEAMS), "--max-new-tokens", str(TOKENS), "--batch-size", str(BATCH),
           "--threads", str(THREADS), "--device", "cpu", "--no-guard", "-q"]
-NO_NAMES = ["--no-consistent-names"]
+NO_NAMES: list[str] = []  # the default since names became opt-in
 PATHS = {
     "hf_naive": ("HF fp32, one paragraph per generate() call", path_hf_naive),
     "hf_batched": ("HF fp32, sentences batched (16)", path_hf_batched),
@@ -185,7 +185,8 @@ PATHS = {
     "cli_ct2": ("pipeline, `translate` CLI, ctranslate2", _cli([sys.executable, "-m", "translate", "{doc}",
                                                               "--backend", "ctranslate2", "--no-cache", *COMMON, *NO_NAMES])),
     "cli_names": ("the same, with consistent names (the name finder's cost)", _cli([
-        sys.executable, "-m", "translate", "{doc}", "--backend", "ctranslate2", "--no-cache", *COMMON])),
+        sys.executable, "-m", "translate", "{doc}", "--backend", "ctranslate2", "--no-cache", "--consistent-names",
+        *COMMON])),
     "cli_hf": ("pipeline, `translate` CLI, transformers", _cli([sys.executable, "-m", "translate", "{doc}",
                                                                "--backend", "transformers", "--no-cache", *COMMON, *NO_NAMES])),
     "cli_cached": ("`translate` CLI, fully cached rerun", None),
