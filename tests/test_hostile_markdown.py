@@ -34,7 +34,7 @@ pytest.importorskip("markdown_it")
 from tests.cli_helpers import run_cli
 from translate.document import TranslatedParagraph
 from translate.output.markdown_writer import write_markdown
-from translate.sources import open_input
+from translate.sources.opening import open_input
 from translate.sources.markdown import (
     MarkdownStructureWarning,
     markdown_parser,

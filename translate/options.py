@@ -6,7 +6,7 @@
 
 Output headers and the translation-memory key are *derived* from these objects (see
 :func:`describe` and :func:`memory_context`): a field changes the memory key unless it is marked
-``output=False`` — a new option is safe by default. The CLI builds its flags from the same fields
+``keyed=False`` — a new option is safe by default. The CLI builds its flags from the same fields
 (``translate/commandline.py``).
 """
 
@@ -27,10 +27,11 @@ LAYOUTS = ("auto", "lines", "blocks")
 INPUT_FORMATS = ("auto", "text", "html", "markdown")
 
 
-def _opt(default: Any, *, output: bool = True, neutral: Any = None) -> Any:
-    """A field; ``output=False`` marks one that never changes a translation (not in the memory key);
-    ``neutral`` is a decoding option's value when neither the user nor the model sets it."""
-    return field(default=default, metadata={"output": output, "neutral": neutral})
+def _opt(default: Any, *, keyed: bool = True, neutral: Any = None) -> Any:
+    """A field; ``keyed=False`` marks one that never changes a translation, so the translation
+    memory does not key on it; ``neutral`` is a decoding option's value when neither the user nor
+    the model sets it."""
+    return field(default=default, metadata={"keyed": keyed, "neutral": neutral})
 
 
 def _at_least(owner: object, name: str, low: float, *, allow_none: bool = True) -> None:
@@ -54,16 +55,16 @@ class LoadOptions:
     """
 
     model: str | None = _opt(None)
-    source_language: str = _opt("auto", output=False)  # a unit's model decides its translation
+    source_language: str = _opt("auto", keyed=False)  # a unit's model decides its translation
     target_language: str = _opt("en")
-    routes: str | None = _opt(None, output=False)
+    routes: str | None = _opt(None, keyed=False)
     revision: str | None = _opt(None)
     backend: str = _opt("auto")
     device: str = _opt("auto")
     compute_type: str | None = _opt(None)
-    threads: int | None = _opt(None, output=False)
-    offline: bool | None = _opt(None, output=False)
-    allow_pickle: bool = _opt(False, output=False)
+    threads: int | None = _opt(None, keyed=False)
+    offline: bool | None = _opt(None, keyed=False)
+    allow_pickle: bool = _opt(False, keyed=False)
     vocab_map: str | None = _opt(None)  # a CTranslate2 vocabulary shortlist file (translate/backends/vocab_map.py)
 
     def __post_init__(self) -> None:
@@ -116,16 +117,16 @@ class PipelineOptions:
     off by default until ``benchmarks/quality.py`` shows that it helps a real model.
     """
 
-    batch_size: int = _opt(DEFAULT_BATCH_SIZE, output=False)
-    batch_tokens: int = _opt(DEFAULT_BATCH_TOKENS, output=False)
-    max_sentence_tokens: int = _opt(DEFAULT_MAX_SENTENCE_TOKENS, output=False)  # units are keyed by their text
-    layout: str = _opt("auto", output=False)
-    input_format: str = _opt("auto", output=False)  # what the input is: from its name and content when auto
-    whole_page: bool = _opt(False, output=False)    # HTML: every visible text block, no article extraction
-    cache: bool | str = _opt(False, output=False)
+    batch_size: int = _opt(DEFAULT_BATCH_SIZE, keyed=False)
+    batch_tokens: int = _opt(DEFAULT_BATCH_TOKENS, keyed=False)
+    max_sentence_tokens: int = _opt(DEFAULT_MAX_SENTENCE_TOKENS, keyed=False)  # units are keyed by their text
+    layout: str = _opt("auto", keyed=False)
+    input_format: str = _opt("auto", keyed=False)  # what the input is: from its name and content when auto
+    whole_page: bool = _opt(False, keyed=False)    # HTML: every visible text block, no article extraction
+    cache: bool | str = _opt(False, keyed=False)
     guard: bool = _opt(True)
-    glossary: str | None = _opt(None, output=False)  # a path: the memory keys on the glossary's content instead
-    consistent_names: bool = _opt(False, output=False)  # enforced sentences are keyed by their names' renderings
+    glossary: str | None = _opt(None, keyed=False)  # a path: the memory keys on the glossary's content instead
+    consistent_names: bool = _opt(False, keyed=False)  # enforced sentences are keyed by their names' renderings
 
     def __post_init__(self) -> None:
         _at_least(self, "batch_size", 1, allow_none=False)
@@ -170,6 +171,6 @@ def describe(*groups: object) -> dict[str, Any]:
 
 def memory_context(*groups: object, **extra: Any) -> dict[str, Any]:
     """What the translation memory keys on: every field that can change a translation (all but
-    those marked ``output=False``), plus ``extra`` (model identity, code version)."""
+    those marked ``keyed=False``), plus ``extra`` (model identity, code version)."""
     return {**{f.name: getattr(g, f.name) for g in groups for f in fields(g)  # type: ignore[arg-type]
-               if f.metadata.get("output", True)}, **extra}
+               if f.metadata.get("keyed", True)}, **extra}

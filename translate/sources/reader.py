@@ -11,7 +11,9 @@ from pathlib import Path
 
 from ..document import Document, Layout, Paragraph
 from ..options import DEFAULT_MAX_SENTENCE_TOKENS, PipelineOptions
-from . import Input, kind_of, open_input, read_html, read_markdown
+from .html import read_html
+from .markdown import read_markdown
+from .opening import Input, kind_of, open_input
 
 __all__ = ["Reading", "Segmenter", "read_input", "read_text", "segment_text"]
 
