@@ -12,6 +12,7 @@ from tests.conftest import TOY_MODEL
 from tests.test_corpus import BAD, docs, expected_text, write_jsonl
 
 ray = pytest.importorskip("ray")
+pytestmark = pytest.mark.slow  # a local Ray cluster starts: seconds each
 
 TOY = ["-m", str(TOY_MODEL), "--threads", "1", "-q"]
 

@@ -84,7 +84,7 @@ BAD = {  # content → what the one line must name
     "empty key": ('{"": "m"}', '""'),
     "lower-case script": ('{"zh-hans-en": "m"}', '"zh-hans-en"'),
     "same language": ('{"en-en": "m"}', '"en-en"'),
-    "duplicate key": ('{"zh-en": "a", "zh-en": "b"}', '"zh-en"'),
+    "duplicate key": ('{"zh-en": "a", "zh-en": "b"}', 'the route "zh-en" twice'),
     "repeated model": ('{"ja-zh": ["m", "m"]}', '"ja-zh"'),
     "pivot back through English": ('{"en-zh": ["a", "b"]}', '"en-zh"'),
     "three models": ('{"ja-zh": ["a", "b", "c"]}', '"ja-zh"'),

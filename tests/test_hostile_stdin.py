@@ -61,6 +61,7 @@ def test_fifo_is_opened_once(tmp_path, toy_model):
     assert proc.stdout.decode() == EXPECTED
 
 
+@pytest.mark.slow
 def test_pipe_larger_than_the_sniffed_mib(toy_model):
     """More than the first MiB through a pipe: every line comes out, in order."""
     lines = ["三猫看山。", "红海有三猫。"] * 80_000  # ≈ 2.3 MB of UTF-8

@@ -210,6 +210,7 @@ sys.exit(main(sys.argv[2:]))
 """
 
 
+@pytest.mark.slow
 def test_kill_mid_run_then_resume(toy_model, tmp_path):
     """SIGKILL halfway: no output file appears, the memory keeps finished sentences, the rerun
     retranslates none of them."""
@@ -262,6 +263,7 @@ def test_batching_is_invisible(tiny_model, seed_text, batch_size):
     assert [p.translation for p in other.paragraphs] == [p.translation for p in reference.paragraphs]
 
 
+@pytest.mark.slow
 def test_library_translate_file_streams_in_bounded_memory(toy_model, tmp_path):
     """The library streams like the command: translate_file's peak memory on a 12 MB input (lines of
     numbers, which pass through, and lines to translate) is that of a 1.2 MB input, give or take

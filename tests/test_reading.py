@@ -74,6 +74,7 @@ def test_fuzz_random_unicode_keeps_every_paragraph(toy_model, tmp_path, text):
         assert len({r["paragraph"] for r in records}) == len(expected.paragraphs)
 
 
+@pytest.mark.slow
 def test_large_input_streams_in_bounded_memory(toy_model, tmp_path):
     """A 12 MB input (above the streaming threshold) of lines with nothing to translate: the CLI
     streams it and its peak memory stays far below the size of the text held as Python objects."""

@@ -139,6 +139,7 @@ def _zh_candidates(n, seed=3):
             for i in range(n)]
 
 
+@pytest.mark.slow
 def test_similarity_work_grows_linearly():
     """Counted, not timed: above the exact size, each sentence's pair updates are bounded by
     DF_CAP per distinct term, whatever the article's length (exact below EXACT_UP_TO)."""

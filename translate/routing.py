@@ -180,6 +180,8 @@ def _parse(file: Path, text: str) -> dict[str, list[str]]:
 
     try:
         data = json.loads(text, object_pairs_hook=unique)
+    except UsageError:
+        raise  # a key twice: said as such (a UsageError is a ValueError too)
     except ValueError as exc:
         raise _fail(file, f"is not valid JSON: {shown(exc)}") from None
     except RecursionError:
