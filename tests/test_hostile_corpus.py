@@ -463,3 +463,25 @@ def test_ray_that_cannot_start_is_one_line(tmp_path, capsys, monkeypatch):
     assert code == 1
     assert err == ("translate: error: cannot join Ray at '10.0.0.1:6379': Could not find any running Ray instance. "
                    "(--ray-address)\n")
+
+
+# -- found by review: names the writer keeps for itself, a journal damaged by someone else -------------------
+def test_an_input_named_like_the_journal_does_not_stop_the_run(tmp_path, capsys):
+    source = folder(tmp_path, {"_corpus.jsonl.partial/a.txt": CAT, "_corpus.jsonl.partial.job": CAT, "b.txt": CAT})
+    code, _, err = run_cli([source, "-o", str(tmp_path / OUT), "-m", str(TOY_MODEL), "-q"], capsys)
+    assert code == 0, err
+    assert len(manifest(tmp_path)) == 3 and all(r["status"] == "ok" for r in manifest(tmp_path))
+
+
+def test_a_damaged_journal_is_one_line_not_a_traceback(tmp_path):
+    """Only a kill's cut-off last line is expected in a journal; other damage is someone else's: said
+    in one line, never a JSONDecodeError."""
+    from translate.corpus.writing import Sink
+    from translate.errors import OutputError
+
+    out = str(tmp_path / "o.jsonl")
+    job = {"command": "translate", "format": "text"}
+    Path(out + ".partial.job").write_text(json.dumps(job, sort_keys=True), encoding="utf-8")
+    Path(out + ".partial").write_text('{bad\n{"id": "a"}\n', encoding="utf-8")
+    with pytest.raises(OutputError, match=r"cannot resume from .*: it is damaged; remove it to start over$"):
+        Sink(out, "jsonl", job, "id", "translation", ".txt").start()

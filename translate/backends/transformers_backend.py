@@ -15,8 +15,10 @@ then picks each chosen token's log-probability.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator, Sequence
 from functools import cached_property
+from typing import Any
 
 from ..errors import ModelNotFoundError, first_line
 from ..options import DecodingOptions
@@ -102,6 +104,12 @@ class TransformersBackend(Backend):
 
     name = "transformers"
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # one generate() at a time: the repetition penalty hooks the shared model for a call's length,
+        # and a second thread's forward pass would run through that hook (torch uses every core anyway)
+        self._generating = threading.Lock()
+
     def _runtime(self) -> dict[str, str]:
         return {"device": getattr(self, "device", None) or pick_device(self.load_options.device),
                 "compute_type": "float32"}
@@ -156,7 +164,7 @@ class TransformersBackend(Backend):
         options = self.decoding(options)
         assert options.num_beams is not None and options.repetition_penalty is not None  # resolved: never unset
         record = StepLogProbs(model.generation_config, options.num_beams)
-        with torch.inference_mode(), penalised_logits(model, options.repetition_penalty):
+        with self._generating, torch.inference_mode(), penalised_logits(model, options.repetition_penalty):
             out = model.generate(**enc, **generate_kwargs(options, limit), logits_processor=[record],
                                  return_dict_in_generate=True)
             log_probs = token_log_probs(record, out.sequences, getattr(out, "beam_indices", None)).tolist()

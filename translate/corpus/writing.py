@@ -66,7 +66,7 @@ class Sink:
         if id_key in self.own:
             raise UsageError(f"the id field cannot be '{id_key}': the output has a field of that name",
                              option="id_field")
-        self.names = Names(suffix, nested, reserved=(MANIFEST,))
+        self.names = Names(suffix, nested, reserved=(MANIFEST, MANIFEST + ".partial", MANIFEST + ".partial.job"))
         self.renamed: set[str] = set()  # input fields carried under another name (warned once each)
         self.resumed = self.failed_before = 0
         if kind == "folder":
@@ -113,7 +113,13 @@ class Sink:
             data = f.read()
             keep = data.rfind(b"\n") + 1  # a record cut off by the kill is redone
             f.truncate(keep)
-        done = [json.loads(line) for line in data[:keep].splitlines()]
+        try:
+            done = [json.loads(line) for line in data[:keep].splitlines()]
+            if not all(isinstance(r, dict) and self.id_key in r for r in done):
+                raise ValueError("a record without its id")
+        except ValueError:  # not the kill's cut-off last line: someone else's damage; say so
+            raise OutputError(f"cannot resume from '{self.journal}': it is damaged; remove it to start over",
+                              option="output") from None
         self.failed_before = sum(record.get("status") == "failed" for record in done)
         for record in done:  # the names the first run gave, so that no later document takes one
             if self.kind == "folder" and record.get("output") is not None:

@@ -10,6 +10,7 @@ root; an existing file keeps its permissions.
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import stat
 import sys
@@ -91,7 +92,7 @@ class _Guarded:
 
 def _remove_orphans(target: Path) -> None:
     """Delete temp files left by runs of ours that were killed (their process is gone)."""
-    for tmp in target.parent.glob(f".{target.name}.*.tmp"):
+    for tmp in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
         pid = tmp.name[len(target.name) + 2:].split(".", 1)[0]
         if pid.isdigit() and not _alive(int(pid)):
             _unlink(str(tmp))
