@@ -196,7 +196,7 @@ def module_name(path: Path) -> str:
 
 
 def test_summarize_uses_only_the_public_api_of_translate():
-    private = ("translate.cli", "translate.guard", "translate.pipeline", "translate.backends", "translate.caching",
+    private = ("translate.cli", "translate.guard", "translate.pipeline", "translate.backends", "translate.memory",
                "translate.assemble", "translate.progress")
     for path in ROOT.glob("summarize/*.py"):
         used = {m for m in imports_of(path) if m.startswith("translate")}

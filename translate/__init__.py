@@ -6,7 +6,7 @@
 
 Public API: this module's names, and the modules ``document`` (the data model), ``options``,
 ``errors``, ``languages``, ``segmentation``, ``reading``, ``output``, ``models`` and ``runtime``.
-Everything else (``pipeline`` internals, ``backends``, ``guard``, ``caching``, ``cli``) may change.
+Everything else (``pipeline`` internals, ``backends``, ``guard``, ``memory``, ``cli``) may change.
 Importing this package is cheap: torch and transformers load on first translation.
 """
 

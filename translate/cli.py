@@ -19,7 +19,7 @@ from .output.formats import FORMATS
 
 def _cache_info(value: bool) -> None:
     if value:
-        from .caching import TranslationMemory
+        from .memory import TranslationMemory
 
         stats = TranslationMemory().stats()
         print(f"path: {stats['path']}\nentries: {stats['entries']}\ncontexts: {stats['contexts']}\n"
@@ -29,7 +29,7 @@ def _cache_info(value: bool) -> None:
 
 def _clear_cache(value: bool) -> None:
     if value:
-        from .caching import TranslationMemory
+        from .memory import TranslationMemory
 
         memory = TranslationMemory()
         print(f"removed {memory.clear()} entries from {memory.stats()['path']}")

@@ -22,7 +22,7 @@ from typing import Any
 from .assemble import Outcome, mean_score
 from .backends import Backend, Hypothesis, create_backend
 from .batching import Limits, batches, in_batches, longest_first, run_batches
-from .caching import Memory, NullMemory
+from .memory import Memory, NullMemory
 from .glossary import Glossary, Term
 from .guard import REASONS, SEVERITY, nothing_to_translate, problem, retry_decoding, retry_pieces
 from .languages import is_cjk, join_sentences, model_languages

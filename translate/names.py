@@ -56,7 +56,7 @@ def _segmenter():
 def _cache_folder() -> str:
     """The translation memory's folder (``TRANSLATE_CACHE_DIR``…), user-only; when it cannot be
     created, jieba fails to write there and goes on without a cache — never in the temp folder."""
-    from .caching.memory import default_memory_path
+    from .memory.store import default_memory_path
 
     folder = default_memory_path().parent
     try:

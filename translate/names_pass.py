@@ -17,7 +17,7 @@ import logging
 from collections.abc import Sequence
 
 from .assemble import Outcome
-from .caching import NullMemory
+from .memory import NullMemory
 from .engine import Call, Engine
 from .glossary import Glossary, Term
 from .version import __version__

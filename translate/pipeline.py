@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .backends import Backend, check_backend
-from .caching import Memory, NullMemory, TranslationMemory
+from .memory import Memory, NullMemory, TranslationMemory
 from .document import Document, Layout, Paragraph, Sentence, TranslatedDocument, TranslatedParagraph
 from .engine import Call, Engine, Progress
 from .errors import UsageError

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .assemble import as_source, assemble_paragraph, combine, passed_through
-from .caching import Memory
+from .memory import Memory
 from .document import Paragraph, TranslatedParagraph
 from .engine import Call, Engine
 from .errors import ModelNotFoundError

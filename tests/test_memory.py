@@ -1,4 +1,4 @@
-"""The SQLite translation memory (translate/caching/): keys, normalisation, persistence, corruption,
+"""The SQLite translation memory (translate/memory/): keys, normalisation, persistence, corruption,
 degradation, concurrency, and cache folders (memory and CTranslate2 conversions) private to the user."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from translate import Translator
-from translate.caching import (CacheWarning, NullMemory, TranslationMemory, canonical_source, context_key,
+from translate.memory import (CacheWarning, NullMemory, TranslationMemory, canonical_source, context_key,
                                default_memory_path)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -210,7 +210,7 @@ def test_null_memory():
 WRITER = textwrap.dedent("""
     import sys, time, warnings
     from pathlib import Path
-    from translate.caching import CacheWarning, TranslationMemory
+    from translate.memory import CacheWarning, TranslationMemory
     warnings.simplefilter("error", CacheWarning)
     path, tag, go = sys.argv[1], sys.argv[2], Path(sys.argv[3])
     context = {"model": "m", "revision": "r", "backend": "b", "num_beams": 4, "max_new_tokens": 64}
@@ -248,7 +248,7 @@ def test_two_writer_processes(tmp_path):
 
 
 def test_cache_folders_are_private(toy_model, tmp_path):
-    from translate.caching import TranslationMemory
+    from translate.memory import TranslationMemory
 
     memory = TranslationMemory(tmp_path / "private" / "memory.sqlite3")
     Translator(str(toy_model), cache=memory).translate("三猫。")
