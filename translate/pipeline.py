@@ -9,6 +9,8 @@ it did (:class:`~translate.stats.Stats`), so one translator serves any number of
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import os
 import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -20,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from .backends import Backend, check_backend
 from .memory import Memory, NullMemory, TranslationMemory
 from .document import Document, Layout, Paragraph, Sentence, TranslatedDocument, TranslatedParagraph
-from .engine import Call, Engine, Progress
+from .engine import Call, Engine, Masker, Progress
 from .errors import UsageError
 from .glossary import Glossary, load_glossary
 from .names_pass import NamePass
@@ -120,6 +122,25 @@ class Translator:
         self._core: Single | Router = Router(self.load, self.pipeline, self.memory, self.glossary) \
             if self.load.model is None else \
             Single(Engine(self.load, self.pipeline, self.memory, self.glossary, ready), self._given_language)
+
+    def for_languages(self, *, source_language: str | None = None, target_language: str | None = None,
+                      decoding: DecodingOptions | None = None) -> Translator:
+        """This translator for another language pair (or other ``decoding``), sharing its models,
+        memory and glossary: a server's requests each name their pair, and no model is loaded
+        twice. A translator with a model keeps it (a multilingual model takes the new target's token)."""
+        twin = copy.copy(self)
+        twin.load = dataclasses.replace(self.load, source_language=source_language or self.load.source_language,
+                                        target_language=target_language or self.load.target_language)
+        twin.decoding = decoding or self.decoding
+        if isinstance(self._core, Router):
+            twin._core = self._core.with_languages(twin.load)
+        else:
+            engine = self._core.engine
+            if twin.load.target_language != self.load.target_language:
+                engine = Engine(dataclasses.replace(engine.load, target_language=twin.load.target_language),
+                                self.pipeline, self.memory, self.glossary, engine.backend)
+            twin._core = Single(engine, twin._given_language)
+        return twin
 
     # -- what it is --------------------------------------------------------------------------------------
     @property
@@ -257,15 +278,16 @@ class Translator:
         yield from self._translated(text, Call(self.decoding, mask_markdown if markdown else mask, progress))
 
     def translate_documents(self, documents: Sequence[Sequence[Paragraph]], progress: Progress | None = None,
-                            *, markdown: bool = False) -> list[list[TranslatedParagraph]]:
-        """Translate the paragraphs of several documents at once (a corpus window): each document's
-        languages are its own, and the sentences of all of them are batched together — each
-        distinct sentence once, length-sorted across documents; each document gets its own
-        translated paragraphs back, in order. ``markdown``: the documents are Markdown."""
+                            *, markdown: bool = False, masker: Masker | None = None) -> list[list[TranslatedParagraph]]:
+        """Translate the paragraphs of several documents at once (a corpus window, a server's
+        requests): each document's languages are its own, and the sentences of all of them are
+        batched together — each distinct sentence once, length-sorted across documents; each
+        document gets its own translated paragraphs back, in order. ``markdown``: the documents are
+        Markdown; ``masker``: what else in a unit must come through verbatim (e.g. inline HTML tags)."""
         flat = [p for doc in documents for p in doc]
         languages = [language for doc in documents if doc for language in self._core.languages()(list(doc))]
-        done = iter(self._by_language(flat, languages, Call(self.decoding, mask_markdown if markdown else mask,
-                                                             progress), {}))
+        chosen = masker or (mask_markdown if markdown else mask)
+        done = iter(self._by_language(flat, languages, Call(self.decoding, chosen, progress), {}))
         return [[next(done) for _ in doc] for doc in documents]
 
     def translate_sentences(self, sentences: Sequence[str], progress: Progress | None = None) -> Translations:

@@ -152,6 +152,7 @@ class Single:
 
     def __init__(self, engine: Engine, language: str | None) -> None:
         self.engine = engine
+        self.language = language
         self.path = Direct(engine, language, engine.load.model)
 
     def languages(self) -> Callable[[Sequence[Paragraph]], list[str]]:
@@ -159,6 +160,19 @@ class Single:
 
     def path_of(self, language: str) -> Direct:
         return self.path
+
+
+@dataclass
+class ModelPool:
+    """What routers for several language pairs share: each model's engine (created once, loaded on
+    first use), which models are available and where, why the others are not, the routes file."""
+
+    lock: threading.RLock = dataclasses.field(default_factory=threading.RLock)
+    engines: dict[tuple[str, str], Engine] = dataclasses.field(default_factory=dict)
+    available: dict[str, bool] = dataclasses.field(default_factory=dict)
+    folders: dict[str, Path] = dataclasses.field(default_factory=dict)
+    missing: dict[str, ModelNotFoundError] = dataclasses.field(default_factory=dict)
+    user_routes: Routes | None = None  # the routes file, read once (on the first route)
 
 
 class Router:
@@ -170,15 +184,34 @@ class Router:
     routed = True
 
     def __init__(self, load: LoadOptions, pipeline: PipelineOptions, memory: Memory,
-                 glossary: Glossary | None) -> None:
+                 glossary: Glossary | None, pool: ModelPool | None = None) -> None:
         self.load, self.pipeline, self.memory, self.glossary = load, pipeline, memory, glossary
-        self._lock = threading.RLock()
+        self.pool = pool or ModelPool()
         self._routes: dict[str, Route] = {}
-        self._user_routes: Routes | None = None  # the routes file, read once (on the first route)
-        self._engines: dict[tuple[str, str], Engine] = {}
-        self._available: dict[str, bool] = {}
-        self._folders: dict[str, Path] = {}  # where each available model is (for what its metadata says)
-        self._missing: dict[str, ModelNotFoundError] = {}  # why a candidate model is not available
+
+    def with_languages(self, load: LoadOptions) -> Router:
+        """This router for another language pair (``load``'s), sharing its models and what it found."""
+        return Router(load, self.pipeline, self.memory, self.glossary, self.pool)
+
+    @property
+    def _lock(self) -> threading.RLock:
+        return self.pool.lock
+
+    @property
+    def _engines(self) -> dict[tuple[str, str], Engine]:
+        return self.pool.engines
+
+    @property
+    def _available(self) -> dict[str, bool]:
+        return self.pool.available
+
+    @property
+    def _folders(self) -> dict[str, Path]:
+        return self.pool.folders
+
+    @property
+    def _missing(self) -> dict[str, ModelNotFoundError]:
+        return self.pool.missing
 
     @property
     def given(self) -> str | None:
@@ -208,10 +241,10 @@ class Router:
             return self._routes[source]
 
     def _plan(self, source: str) -> Route:
-        if self._user_routes is None:
-            self._user_routes = user_routes(self.load.routes)
+        if self.pool.user_routes is None:
+            self.pool.user_routes = user_routes(self.load.routes)
         try:
-            route = plan(source, self.load.target_language, self._has_model, self._user_routes,
+            route = plan(source, self.load.target_language, self._has_model, self.pool.user_routes,
                          lambda model: model_direction(model, self._folders.get(model)),
                          lambda model: str(self._missing.get(model, "not found")))
         except NoRoute:

@@ -1,0 +1,1 @@
+"""One module per API the server speaks; each defines ``router``."""

@@ -1,0 +1,7 @@
+"""(Placeholder: the native routes.)"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,126 @@
+"""The FastAPI app: every API's routes over one :class:`~translate.server.service.Service`, errors
+in each API's own shape, metrics of every request, security (keys, limits, CORS, CSP) around all.
+
+FastAPI (over Starlette) because it gives the OpenAPI document and typed routes for free while
+leaving the raw request to us: LibreTranslate's and DeepL's clients send the same field as form
+fields or JSON, repeated or as a list, which a plain Starlette request reads best (``http.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..version import __version__
+from .errors import ApiError
+from .metrics import Metrics
+from .options import ServeOptions
+from .service import Service
+
+logger = logging.getLogger("translate.server")
+
+ErrorShape = Callable[[str], dict[str, Any]]
+
+
+def error_shape(path: str) -> ErrorShape:
+    """How the API at ``path`` words an error: DeepL ``{"message"}``, the others ``{"error"}``."""
+    if path.startswith("/v2/"):
+        return lambda message: {"message": message}
+    return lambda message: {"error": message}
+
+
+def error_response(path: str, status: int, message: str, retry_after: float | None = None) -> JSONResponse:
+    headers = {"Retry-After": str(max(1, round(retry_after)))} if retry_after is not None else None
+    return JSONResponse(error_shape(path)(message), status_code=status, headers=headers)
+
+
+def create_app(service: Service, options: ServeOptions | None = None) -> FastAPI:
+    """The app serving ``service``; the caller owns its lifecycle (``run.py`` closes it)."""
+    from .api import deepl, imme, libretranslate, native, web
+    from .security import Gate
+
+    options = options or service.options
+    app = FastAPI(title="translate serve", version=__version__, docs_url=None, redoc_url=None,
+                  description="Translation with MarianMT models behind LibreTranslate-, DeepL- and "
+                              "DeepLX-compatible endpoints, and this tool's own /v1 API.")
+    gate = Gate(options)
+    app.state.service, app.state.options, app.state.gate = service, options, gate
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> Response:
+        return error_response(request.url.path, exc.status, exc.message, exc.retry_after)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = exc.detail if isinstance(exc.detail, str) else "Invalid request"
+        return error_response(request.url.path, exc.status_code, message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        return error_response(request.url.path, 400, "Invalid request")
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:  # the log has the traceback, not the client
+        logger.error("unexpected error on %s", request.url.path, exc_info=exc)
+        return error_response(request.url.path, 500, "internal error; the server's log says why")
+
+    for module in (libretranslate, deepl, imme, native, web):
+        app.include_router(module.router)
+    gate.install(app)
+    return MetricsMiddleware(app, service.metrics)  # type: ignore[return-value]
+
+
+class MetricsMiddleware:
+    """Counts every request by endpoint (the route's path template) and status, and its latency."""
+
+    def __init__(self, app: FastAPI, metrics: Metrics) -> None:
+        self.app, self.metrics = app, metrics
+        self.state = app.state
+
+    def __getattr__(self, name: str) -> Any:  # the app's own attributes (routes, openapi, state...)
+        return getattr(self.app, name)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            endpoint = _endpoint(scope)
+            self.metrics.requests.labels(endpoint, str(status)).inc()
+            self.metrics.latency.labels(endpoint).observe(time.perf_counter() - started)
+
+
+def _endpoint(scope: Scope) -> str:
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else "unmatched"
+
+
+def app_state(request: Request) -> tuple[Service, ServeOptions, Any]:
+    """The service, options and gate of the app answering ``request``."""
+    state = request.app.state
+    return state.service, state.options, state.gate
+
+
+ASGI = ASGIApp
+Handler = Callable[..., Awaitable[Response]]
