@@ -241,7 +241,7 @@ class _Run:
                 "not_sentences": len(self.ranked.excluded),
                 "translated_sentences": sorted(self.translations)}
         if self.translating and self.translations:
-            info["translation"] = owner.translator.info
+            info["translation"] = owner.translator.info.header()
         if owner.method == "abstractive":
             engine = owner.abstractive_model
             info["summary_model"] = getattr(engine, "model", type(engine).__name__)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .document import (Document, Paragraph, Sentence, TranslatedDocument, TranslatedParagraph,
                        TranslatedSentence)
 from .errors import InputError, ModelNotFoundError, OutputError, TranslateError, UsageError
+from .info import TranslationInfo
 from .models import DEFAULT_MODEL
 from .options import DecodingOptions, LoadOptions, PipelineOptions
 from .version import __version__
@@ -41,7 +42,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'translate' has no attribute '{name}'")
 
 __all__ = [
-    "DEFAULT_MODEL", "DecodingOptions", "Document", "FileTranslation", "InputError", "LoadOptions",
+    "DEFAULT_MODEL", "DecodingOptions", "Document", "FileTranslation", "InputError", "LoadOptions", "TranslationInfo",
     "ModelNotFoundError", "OutputError", "Paragraph", "PipelineOptions", "Sentence", "TranslateError",
     "TranslatedDocument", "TranslatedParagraph", "TranslatedSentence", "Translator", "UsageError", "__version__",
     "read_text", "translate_file", "translate_text",

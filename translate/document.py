@@ -7,9 +7,12 @@ for every sentence ``s``, so each translation maps back to its exact source span
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .stats import Origin, Stats, total
+
+if TYPE_CHECKING:
+    from .info import TranslationInfo
 
 ParagraphKind = Literal["title", "subtitle", "heading", "body", "list_item", "quote", "caption", "table_cell",
                         "verbatim"]
@@ -130,7 +133,7 @@ class TranslatedDocument:
 
     paragraphs: tuple[TranslatedParagraph, ...]
     layout: Layout = "lines"
-    info: dict = field(default_factory=dict)  # every option as it ran (the JSONL header)
+    info: TranslationInfo | None = None  # every option as it ran (the JSONL header); None: nothing translated
     metadata: dict[str, str] = field(default_factory=dict)  # the source's title, author, date, URL
 
     @property

@@ -27,7 +27,8 @@ from .glossary import Glossary, Term
 from .guard import REASONS, SEVERITY, nothing_to_translate, problem, retry_decoding, retry_pieces
 from .languages import is_cjk, join_sentences, model_languages
 from .models import resolve_model
-from .options import DecodingOptions, LoadOptions, PipelineOptions, describe, memory_context
+from .info import TranslationInfo
+from .options import DecodingOptions, LoadOptions, PipelineOptions, memory_context
 from .routing import base, target_token
 from .segmentation import split_to_token_limit
 from .spans import Masked, join_around, mask, with_terms
@@ -117,13 +118,13 @@ class Engine:
     def count_tokens(self, text: str) -> int:
         return self.backend.count_tokens(text)
 
-    def info(self, decoding: DecodingOptions) -> dict[str, Any]:
+    def info(self, decoding: DecodingOptions) -> TranslationInfo:
         """Every option as it runs with ``decoding`` (revision, backend, device, decoding...), and
         the model's identity, for output headers."""
         backend = self.backend
         pipeline = dataclasses.replace(self.pipeline, max_sentence_tokens=self.token_limit)
-        return {**describe(backend.effective(), backend.decoding(decoding), pipeline),
-                "identity": backend.model_ref.identity, **backend.model_ref.header_fields}
+        return TranslationInfo(backend.effective(), backend.decoding(decoding), pipeline,
+                               identity=backend.model_ref.identity, model_details=backend.model_ref.header_fields)
 
     def memory_context(self, decoding: DecodingOptions) -> dict[str, Any]:
         """What the translation memory keys on: every option that can change a translation (as it

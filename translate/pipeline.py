@@ -25,6 +25,7 @@ from .document import Document, Layout, Paragraph, Sentence, TranslatedDocument,
 from .engine import Call, Engine, Masker, Progress
 from .errors import UsageError
 from .glossary import Glossary, load_glossary
+from .info import TranslationInfo
 from .names_pass import NamePass
 from .options import GROUPS, DecodingOptions, LoadOptions, PipelineOptions, field_names, split_keywords
 from .router import Router, Single
@@ -56,7 +57,7 @@ class FileTranslation:
     sentences: int
     layout: Layout
     stats: Stats
-    info: dict[str, Any]
+    info: TranslationInfo | None  # None: the input was empty
     metadata: dict[str, str]  # what the source said about itself: title, author, date, URL…
 
     @property
@@ -128,18 +129,19 @@ class Translator:
         """This translator for another language pair (or other ``decoding``), sharing its models,
         memory and glossary: a server's requests each name their pair, and no model is loaded
         twice. A translator with a model keeps it (a multilingual model takes the new target's token)."""
-        twin = copy.copy(self)
-        twin.load = dataclasses.replace(self.load, source_language=source_language or self.load.source_language,
-                                        target_language=target_language or self.load.target_language)
-        twin.decoding = decoding or self.decoding
+        load = dataclasses.replace(self.load, source_language=source_language or self.load.source_language,
+                                   target_language=target_language or self.load.target_language)
+        core: Single | Router
         if isinstance(self._core, Router):
-            twin._core = self._core.with_languages(twin.load)
+            core = self._core.with_languages(load)
         else:
             engine = self._core.engine
-            if twin.load.target_language != self.load.target_language:
-                engine = Engine(dataclasses.replace(engine.load, target_language=twin.load.target_language),
+            if load.target_language != self.load.target_language:
+                engine = Engine(dataclasses.replace(engine.load, target_language=load.target_language),
                                 self.pipeline, self.memory, self.glossary, engine.backend)
-            twin._core = Single(engine, twin._given_language)
+            core = Single(engine, None if load.source_language == "auto" else load.source_language)
+        twin = copy.copy(self)
+        vars(twin).update(load=load, decoding=decoding or self.decoding, _core=core)
         return twin
 
     # -- what it is --------------------------------------------------------------------------------------
@@ -182,20 +184,20 @@ class Translator:
         return self._given_language or self._core.engine.source_language
 
     @property
-    def info(self) -> dict[str, Any]:
+    def info(self) -> TranslationInfo:
         """Every option as it runs (model revision, backend, device, decoding, the source language
         the model translates from...) — routed: the route of each language met so far — for output headers."""
         return self._info(None)
 
-    def info_of(self, paragraphs: Iterable[TranslatedParagraph]) -> dict[str, Any]:
+    def info_of(self, paragraphs: Iterable[TranslatedParagraph]) -> TranslationInfo:
         """:attr:`info` for a translated document: routed, the routes of the languages it has."""
         return self._info([s.language for p in paragraphs for s in p.sentences if s.language])
 
-    def _info(self, languages: Sequence[str] | None) -> dict[str, Any]:
+    def _info(self, languages: Sequence[str] | None) -> TranslationInfo:
         if isinstance(self._core, Router):
             return self._core.info(self.decoding, languages)
-        return {**self._core.engine.info(self.decoding),
-                "source_language": self.source_language or self.load.source_language}
+        return dataclasses.replace(self._core.engine.info(self.decoding),
+                                   source_language=self.source_language or self.load.source_language)
 
     @property
     def memory_context(self) -> dict[str, Any]:
@@ -259,7 +261,7 @@ class Translator:
         doc = self.segment(clean_text(text))
         languages = self.plan(doc.paragraphs)
         paragraphs = tuple(self._translated(doc.paragraphs, Call(self.decoding, mask, progress), languages))
-        return TranslatedDocument(paragraphs, doc.layout, self._info(languages) if paragraphs else {})
+        return TranslatedDocument(paragraphs, doc.layout, self._info(languages) if paragraphs else None)
 
     def translate_iter(self, text: str | Document | Iterable[Paragraph], progress: Progress | None = None, *,
                        markdown: bool = False) -> Iterator[TranslatedParagraph]:
@@ -381,7 +383,7 @@ class Translator:
                     out.write(piece)
                 if format == "jsonl" and tally.stats.terms:  # the terms report, last: it is known only now
                     out.write(json_line(terms_record(tally.stats.terms_report())))
-        info = self._info(list(tally.languages)) if tally.paragraphs else {}
+        info = dataclasses.replace(self._info(list(tally.languages)), stats=tally.stats) if tally.paragraphs else None
         return FileTranslation(tally.paragraphs, tally.sentences, layout, tally.stats, info, metadata)
 
 

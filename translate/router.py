@@ -25,7 +25,8 @@ from .errors import ModelNotFoundError
 from .glossary import Glossary
 from .models import resolve_model
 from .names_pass import NamePass
-from .options import DecodingOptions, LoadOptions, PipelineOptions, describe, field_names
+from .info import TranslationInfo
+from .options import DecodingOptions, LoadOptions, PipelineOptions, field_names
 from .routing import Leg, NoRoute, Route, Routes, base, model_direction, plan, user_routes
 
 logger = logging.getLogger("translate")
@@ -281,7 +282,7 @@ class Router:
             for leg in self.route(self.given).legs:
                 self.engine(leg.model, leg.target).backend  # noqa: B018 - resolves the model
 
-    def info(self, decoding: DecodingOptions, languages: Sequence[str] | None = None) -> dict[str, Any]:
+    def info(self, decoding: DecodingOptions, languages: Sequence[str] | None = None) -> TranslationInfo:
         """The options, the route of each language (``routes``: of ``languages``, else of every
         language met so far) and what ran on each leg (``legs``: model, revision, backend, device,
         decoding as it ran...). An option every leg ran with the same is given as it ran; one
@@ -295,8 +296,8 @@ class Router:
         ran = [leg for chain in legs.values() for leg in chain]
         shared = {key: value for key, value in ran[0].items() if key not in LEG_ENDS
                   and all(leg.get(key) == value for leg in ran)} if ran else {}
-        return {**describe(self.load, decoding, self.pipeline), **shared,
-                "routes": {lang: route.describe() for lang, route in routes.items()}, "legs": legs}
+        return TranslationInfo(self.load, decoding, self.pipeline, routed=True, shared=shared,
+                               routes={lang: route.describe() for lang, route in routes.items()}, legs=legs)
 
     def _leg_info(self, leg: Leg, decoding: DecodingOptions) -> dict[str, Any]:
         """What ran on one leg: its languages, target token, and its engine's own options as they ran."""

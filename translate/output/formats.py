@@ -6,14 +6,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
 from dataclasses import dataclass
 
 from ..document import Layout, TranslatedParagraph, paragraph_break
 from ..errors import UsageError
 
 # paragraphs, info (every option as it ran), layout, metadata (the source's title, URL, date...)
-Renderer = Callable[[Iterable[TranslatedParagraph], dict, Layout, dict], Iterator[str]]
+Renderer = Callable[[Iterable[TranslatedParagraph], Mapping[str, Any], Layout, dict], Iterator[str]]
 _MD_SPECIAL = "\\`*_[]|~"
 
 
@@ -37,7 +38,8 @@ def as_line(p: TranslatedParagraph, text: str) -> str:
     return text
 
 
-def _text(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout, metadata: dict) -> Iterator[str]:
+def _text(paragraphs: Iterable[TranslatedParagraph], info: Mapping[str, Any], layout: Layout,
+          metadata: dict) -> Iterator[str]:
     previous = None
     for p in paragraphs:
         yield (paragraph_break(previous, p, layout) if previous else "") + as_line(p, shown(p))
@@ -45,13 +47,13 @@ def _text(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout,
     yield "\n"
 
 
-def _bilingual(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout,
+def _bilingual(paragraphs: Iterable[TranslatedParagraph], info: Mapping[str, Any], layout: Layout,
                metadata: dict) -> Iterator[str]:
     for i, p in enumerate(paragraphs):
         yield ("\n" if i else "") + f"{as_line(p, p.source)}\n{as_line(p, shown(p))}\n"
 
 
-def _markdown(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout,
+def _markdown(paragraphs: Iterable[TranslatedParagraph], info: Mapping[str, Any], layout: Layout,
               metadata: dict) -> Iterator[str]:
     from .markdown_writer import write_markdown
 
@@ -63,7 +65,7 @@ def json_line(record: dict) -> str:
     return json.dumps(record, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n"
 
 
-def header_record(info: dict) -> dict:
+def header_record(info: Mapping[str, Any]) -> dict:
     """The JSONL header: tool version, model, revision, backend and decoding options."""
     from ..version import __version__
 
@@ -76,7 +78,8 @@ def terms_record(report: list[dict]) -> dict:
     return {"type": "terms", "terms": report}
 
 
-def _jsonl(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout, metadata: dict) -> Iterator[str]:
+def _jsonl(paragraphs: Iterable[TranslatedParagraph], info: Mapping[str, Any], layout: Layout,
+           metadata: dict) -> Iterator[str]:
     yield json_line({**header_record(info), "layout": layout, **({"metadata": metadata} if metadata else {})})
     for p in paragraphs:
         if p.kind == "verbatim":  # passed through whole (code, front matter): one record, no sentences
@@ -106,7 +109,8 @@ class OutputFormat:
     description: str
 
 
-def _html(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout, metadata: dict) -> Iterator[str]:
+def _html(paragraphs: Iterable[TranslatedParagraph], info: Mapping[str, Any], layout: Layout,
+          metadata: dict) -> Iterator[str]:
     from .page import render_page
 
     return render_page(paragraphs, info, layout, metadata)
@@ -122,7 +126,7 @@ FORMATS: dict[str, OutputFormat] = {
 }
 
 
-def render(fmt: str, paragraphs: Iterable[TranslatedParagraph], info: dict, layout: Layout = "lines", *,
+def render(fmt: str, paragraphs: Iterable[TranslatedParagraph], info: Mapping[str, Any], layout: Layout = "lines", *,
            metadata: dict | None = None) -> Iterator[str]:
     """Stream the output of ``paragraphs`` in format ``fmt``; ``metadata`` (what the source said
     about itself: title, url, date...) is shown by the formats that have a place for it (html)."""

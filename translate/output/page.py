@@ -13,7 +13,8 @@ text is shown as is. The toolbar (Source / Both / Translation) works without the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cache
@@ -51,7 +52,7 @@ def _lang(code: object) -> str:
     return str(code) if code and _LANG.match(str(code)) else ""
 
 
-def _languages(info: dict, metadata: dict) -> tuple[str, str]:
+def _languages(info: Mapping[str, Any], metadata: dict) -> tuple[str, str]:
     """(source, target) language codes for the ``lang`` attributes; ``""`` when unknown."""
     src = metadata.get("language") or info.get("source_language")
     tgt = info.get("target_language") or (info.get("language") if info.get("to") == "en" else None)
@@ -263,14 +264,14 @@ class _Writer:
 # The page
 # ---------------------------------------------------------------------------------------------
 
-def _when(info: dict, metadata: dict) -> str:
+def _when(info: Mapping[str, Any], metadata: dict) -> str:
     when = info.get("translated_at") or metadata.get("translated_at")
     if when:
         return str(when)
     return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _header(info: dict, metadata: dict, title: str | None, src_lang: str, tgt_lang: str) -> str:
+def _header(info: Mapping[str, Any], metadata: dict, title: str | None, src_lang: str, tgt_lang: str) -> str:
     rows = []
 
     def row(label: str, value_html: str) -> None:
@@ -382,7 +383,7 @@ def _page_title(metadata: dict, first: TranslatedParagraph | None) -> str:
     return str(metadata.get("filename") or "Bilingual reading page")
 
 
-def render_page(paragraphs: Iterable[TranslatedParagraph], info: dict, layout: str = "lines",
+def render_page(paragraphs: Iterable[TranslatedParagraph], info: Mapping[str, Any], layout: str = "lines",
                 metadata: dict | None = None, digests: Sequence[PageDigest] = (),
                 tool: str = "translate") -> Iterator[str]:
     """Stream one self-contained HTML5 reading page: metadata header, digests (when given), then

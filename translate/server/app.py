@@ -25,6 +25,7 @@ from .errors import ApiError
 from .metrics import Metrics
 from .options import ServeOptions
 from .service import Service
+from .state import app_state  # noqa: F401 - (the endpoints import it from state.py)
 
 logger = logging.getLogger("translate.server")
 
@@ -114,12 +115,6 @@ def _endpoint(scope: Scope) -> str:
     route = scope.get("route")
     path = getattr(route, "path", None)
     return path if isinstance(path, str) else "unmatched"
-
-
-def app_state(request: Request) -> tuple[Service, ServeOptions, Any]:
-    """The service, options and gate of the app answering ``request``."""
-    state = request.app.state
-    return state.service, state.options, state.gate
 
 
 ASGI = ASGIApp
