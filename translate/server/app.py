@@ -13,7 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
@@ -25,7 +25,6 @@ from .errors import ApiError
 from .metrics import Metrics
 from .options import ServeOptions
 from .service import Service
-from .state import app_state  # noqa: F401 - (the endpoints import it from state.py)
 
 logger = logging.getLogger("translate.server")
 
@@ -76,8 +75,29 @@ def create_app(service: Service, options: ServeOptions | None = None) -> FastAPI
 
     for module in (libretranslate, deepl, imme, native, web):
         app.include_router(module.router)
+    for router in extra_routes():
+        app.include_router(router)
     gate.install(app)
     return MetricsMiddleware(app, service.metrics)  # type: ignore[return-value]
+
+
+ROUTES_GROUP = "translate.server.routes"  # entry points: routes other packages add (summarize's /v1/summarize)
+
+
+def extra_routes() -> list[APIRouter]:
+    """The routers other installed packages offer (``translate`` imports none of them by name)."""
+    from importlib.metadata import entry_points
+
+    found = []
+    for point in sorted(entry_points(group=ROUTES_GROUP), key=lambda p: p.name):
+        try:
+            router = point.load()
+        except Exception as exc:  # noqa: BLE001 - a broken extension costs its routes, not the server
+            logger.warning("routes %s not added: %s", point.name, exc)
+            continue
+        if isinstance(router, APIRouter):
+            found.append(router)
+    return found
 
 
 class MetricsMiddleware:

@@ -3,8 +3,12 @@ Ray replicas — never mix their counts). ``GET /metrics`` serves :meth:`Metrics
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
 
 from ..stats import Stats
 
@@ -42,4 +46,19 @@ class Metrics:
                 self.units.labels(origin).inc(n)
 
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        """The Prometheus text exposition, without the ``*_created`` series (creation timestamps
+        that only add a series per metric and label set)."""
+        return generate_latest(_WithoutCreated(self.registry))
+
+
+class _WithoutCreated(Collector):
+    """A registry's metrics less their ``_created`` samples — for this registry only
+    (``prometheus_client.disable_created_metrics`` would change every registry of the process)."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.registry = registry
+
+    def collect(self) -> Iterator[Metric]:
+        for family in self.registry.collect():  # fresh objects on every collection: ours to trim
+            family.samples = [s for s in family.samples if not s.name.endswith("_created")]
+            yield family

@@ -23,9 +23,10 @@ import urllib.error
 import urllib.request
 import zlib
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from email.message import Message
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
 from ..errors import InputError, first_line
@@ -63,6 +64,31 @@ def is_url(source: str) -> bool:
     return source.startswith(("http://", "https://"))
 
 
+class Permit(Protocol):
+    """Who may be fetched, for a caller that fetches on someone else's behalf (a server: SSRF)."""
+
+    def check_url(self, url: str) -> str:
+        """The URL to fetch (normalised), or raise: asked of the URL and of every redirect."""
+
+    def check_address(self, address: str) -> None:
+        """Raise unless the address a connection reached may be read (DNS may have changed)."""
+
+
+_PERMIT: ContextVar[Permit | None] = ContextVar("translate_url_permit", default=None)
+
+
+@contextlib.contextmanager
+def permitted(permit: Permit) -> Iterator[None]:
+    """Fetch only what ``permit`` allows in this context: the URL and each redirect are checked, each
+    connection's peer address too, and no proxy is used (it would hide the peer). What ``permit``
+    raises propagates as it is."""
+    token = _PERMIT.set(permit)
+    try:
+        yield
+    finally:
+        _PERMIT.reset(token)
+
+
 def fetch(url: str, *, offline: bool) -> Fetched:
     """GET ``url`` within ``DEADLINE_S``; one-line ``InputError`` for every failure (offline, a bad address,
     an HTTP status, broken HTTP, TLS, time, size, compression, content that is not a page or text)."""
@@ -70,9 +96,12 @@ def fetch(url: str, *, offline: bool) -> Fetched:
         raise InputError(f"cannot fetch {url}: offline mode is on; save the page and translate the file",
                          option="offline")
     deadline = time.monotonic() + DEADLINE_S
+    permit = _PERMIT.get()
+    if permit is not None:
+        url = permit.check_url(url)
     try:
         _check_address(url)
-        with _opener(deadline).open(_request(url), timeout=TIMEOUT_S) as response:
+        with _opener(deadline, permit).open(_request(url), timeout=TIMEOUT_S) as response:
             return _read(response)
     except _Refused as exc:
         cause = str(exc)
@@ -249,6 +278,14 @@ class _Timed:
     def connect(self) -> None:
         with _within(self._deadline, functools.partial(setattr, self, "timeout")):
             super().connect()  # type: ignore[misc]
+        permit = _PERMIT.get()
+        if permit is not None:  # the address DNS gave this time, not the one checked before
+            sock: socket.socket = self.sock  # type: ignore[attr-defined]
+            try:
+                permit.check_address(sock.getpeername()[0])
+            except BaseException:
+                sock.close()
+                raise
 
 
 class _HTTPConnection(_Timed, http.client.HTTPConnection):
@@ -288,7 +325,10 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
         if location:
             try:
                 _check_address(location, redirected_from=req.full_url)
-            except _Refused:
+                permit = _PERMIT.get()
+                if permit is not None:
+                    permit.check_url(urljoin(req.full_url, location))
+            except BaseException:
                 fp.close()
                 raise
         return super().http_error_302(req, fp, code, msg, headers)
@@ -296,5 +336,6 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
     http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
-def _opener(deadline: float) -> urllib.request.OpenerDirector:
-    return urllib.request.build_opener(_HTTPHandler(deadline), _HTTPSHandler(deadline), _Redirects())
+def _opener(deadline: float, permit: Permit | None = None) -> urllib.request.OpenerDirector:
+    direct = [urllib.request.ProxyHandler({})] if permit is not None else []  # a proxy would hide the peer
+    return urllib.request.build_opener(*direct, _HTTPHandler(deadline), _HTTPSHandler(deadline), _Redirects())
