@@ -6,6 +6,7 @@ command's own (input, output, format, memory maintenance) is declared here.
 
 from __future__ import annotations
 
+import sys
 import time
 from typing import Annotated
 
@@ -39,7 +40,9 @@ def _clear_cache(value: bool) -> None:
 app = new_app()
 
 
-@app.command(help="Translate an article paragraph by paragraph (PATH, or - / nothing for stdin).")
+@app.command(help="Translate an article paragraph by paragraph (PATH, or - / nothing for stdin).\n\n"
+                  "translate serve runs the HTTP server (translate serve --help); a file named serve is "
+                  "translated as ./serve.")
 @options_command("translate", tuple(FORMATS))
 def translate_command(
     *,
@@ -80,5 +83,11 @@ def translate_command(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``translate`` command."""
+    """Entry point of the ``translate`` command; ``translate serve ...`` is the server's (a file
+    named ``serve`` is ``./serve``, or follows ``--``)."""
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["serve"]:
+        from .server.cli import main as serve
+
+        return serve(args[1:])
     return run(app, "translate", argv)

@@ -139,6 +139,27 @@ def _typer_param(name: str, default: Any) -> inspect.Parameter:
     return _param(name, Annotated[annotation, info], default)
 
 
+def library_params() -> list[inspect.Parameter]:
+    """One typer parameter per library option (every field of :data:`~translate.options.GROUPS`),
+    from ``FLAGS``: what any command taking a model adds (``translate``, ``translate serve``)."""
+    return [_typer_param(f.name, f.default) for group in GROUPS for f in dataclasses.fields(group)]
+
+
+def library_options(kwargs: dict[str, Any]) -> tuple[LoadOptions, DecodingOptions, PipelineOptions]:
+    """Take the values of :func:`library_params`' flags out of ``kwargs``, as the three option objects."""
+    def group_of(cls: type[OptionGroup]) -> OptionGroup:
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            value = kwargs.pop(f.name)
+            values[f.name] = (not value) if FLAGS[f.name].negates else value
+        return cls(**values)
+
+    load, decoding, pipeline = group_of(LoadOptions), group_of(DecodingOptions), group_of(PipelineOptions)
+    if not load.offline:
+        load = dataclasses.replace(load, offline=None)  # None: follow HF_HUB_OFFLINE
+    return load, decoding, pipeline
+
+
 @dataclass(frozen=True)
 class CommandIO:
     """What every command reads and writes: the input, its decoding, the output and its format."""
@@ -182,7 +203,7 @@ def options_command(prog: str, formats: Sequence[str], default_format: str = "te
                   _param("text_field", TextFieldOpt, None), _param("id_field", IdFieldOpt, None),
                   _param("engine", EngineOpt, None), _param("ray_address", RayAddressOpt, None),
                   _param("actors", ActorsOpt, None), _param("no_consistent_names", NoConsistentNamesOpt, False)]
-        added = [_typer_param(f.name, f.default) for group in GROUPS for f in dataclasses.fields(group)]
+        added = library_params()
 
         @functools.wraps(func)
         def command(**kwargs: Any) -> Any:
@@ -195,17 +216,7 @@ def options_command(prog: str, formats: Sequence[str], default_format: str = "te
             kwargs.pop("no_consistent_names")  # the old opt-out, now the default: a no-op kept for one release
             corpus = CorpusIO(*(kwargs.pop(name) for name in ("glob", "text_field", "id_field", "engine",
                                                               "ray_address", "actors")))
-
-            def group_of(cls: type[OptionGroup]) -> OptionGroup:
-                values: dict[str, Any] = {}
-                for f in dataclasses.fields(cls):
-                    value = kwargs.pop(f.name)
-                    values[f.name] = (not value) if FLAGS[f.name].negates else value
-                return cls(**values)
-
-            load, decoding, pipeline = group_of(LoadOptions), group_of(DecodingOptions), group_of(PipelineOptions)
-            if not load.offline:
-                load = dataclasses.replace(load, offline=None)  # None: follow HF_HUB_OFFLINE
+            load, decoding, pipeline = library_options(kwargs)
             with _typed_input(prog, io):
                 return func(io=io, corpus=corpus, **kwargs, load=load, decoding=decoding, pipeline=pipeline)
 
@@ -461,13 +472,14 @@ def _with_notes(command: Any, prog: str) -> None:
     command.callback = with_notes
 
 
-def run(typer_app: typer.Typer, prog: str, argv: list[str] | None = None) -> int:
+def run(typer_app: typer.Typer, prog: str, argv: list[str] | None = None, epilog: str | None = None) -> int:
     """Run a command; user errors end with one line on stderr and exit 1 (runtime) or 2 (usage).
-    The library's notes (logger ``translate``) show on stderr unless the command got ``-q``."""
+    The library's notes (logger ``translate``) show on stderr unless the command got ``-q``.
+    ``epilog``: the end of ``--help`` (default: :func:`epilogue`)."""
     import warnings
 
     command = typer.main.get_command(typer_app)
-    command.epilog = epilogue(prog)
+    command.epilog = epilogue(prog) if epilog is None else epilog
     _with_notes(command, prog)
     lost: list[str] = []
 

@@ -17,31 +17,16 @@ from fastapi import APIRouter, FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..version import __version__
-from .errors import ApiError
+from .errors import ApiError, error_response
 from .metrics import Metrics
 from .options import ServeOptions
 from .service import Service
 
 logger = logging.getLogger("translate.server")
-
-ErrorShape = Callable[[str], dict[str, Any]]
-
-
-def error_shape(path: str) -> ErrorShape:
-    """How the API at ``path`` words an error: DeepL ``{"message"}``, the others ``{"error"}``."""
-    if path.startswith("/v2/"):
-        return lambda message: {"message": message}
-    return lambda message: {"error": message}
-
-
-def error_response(path: str, status: int, message: str, retry_after: float | None = None) -> JSONResponse:
-    headers = {"Retry-After": str(max(1, round(retry_after)))} if retry_after is not None else None
-    return JSONResponse(error_shape(path)(message), status_code=status, headers=headers)
-
 
 def create_app(service: Service, options: ServeOptions | None = None) -> FastAPI:
     """The app serving ``service``; the caller owns its lifecycle (``run.py`` closes it)."""

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from starlette.responses import JSONResponse
+
 
 class ApiError(Exception):
     """A request the server refuses or cannot serve: its HTTP status, a message meant for the
@@ -20,3 +25,18 @@ class QueueFull(ApiError):
     def __init__(self, retry_after: float = 1.0) -> None:
         super().__init__(503, "the server is busy: too many texts are waiting to be translated; retry shortly",
                          retry_after=retry_after)
+
+
+ErrorShape = Callable[[str], dict[str, Any]]
+
+
+def error_shape(path: str) -> ErrorShape:
+    """How the API at ``path`` words an error: DeepL ``{"message"}``, the others ``{"error"}``."""
+    if path.startswith("/v2/"):
+        return lambda message: {"message": message}
+    return lambda message: {"error": message}
+
+
+def error_response(path: str, status: int, message: str, retry_after: float | None = None) -> JSONResponse:
+    headers = {"Retry-After": str(max(1, round(retry_after)))} if retry_after is not None else None
+    return JSONResponse(error_shape(path)(message), status_code=status, headers=headers)

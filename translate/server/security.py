@@ -628,7 +628,7 @@ class Guard:
 
         refused = _absurd(scope)
         if refused:
-            from .app import error_response  # the app imports this module when it builds one
+            from .errors import error_response
 
             status, text = refused
             await error_response(scope.get("path", "/"), status, text)(scope, receive, sending)

@@ -121,16 +121,39 @@ class Service:
                               decoding: DecodingOptions | None = None) -> list[TextTranslation]:
         """Translate each text (paragraphs kept as in the text) for the pair; one queue entry."""
         translator = self.translator_for(source, target, decoding)
-        documents = [self.segment(translator, text) for text in texts]
+        # segmenting is CPU work (a tokenizer per sentence): in a worker thread, not on the event loop
+        documents = await asyncio.to_thread(lambda: [self.segment(translator, text) for text in texts])
         return await self.translate_documents(translator, documents, source=source)
 
     async def translate_html(self, fragments: Sequence[str], *, source: str, target: str,
                              decoding: DecodingOptions | None = None) -> list[TextTranslation]:
         """Translate HTML fragments: block elements are paragraphs, inline markup rides through
-        the translation, what must not be translated stays as it is. (Placeholder: as text.)"""
+        the translation, what must not be translated stays as it is (``markup.py``). A fragment
+        without any markup is translated, and comes back, as plain text."""
+        from .markup import Fragment, is_plain, mask_markup, parse_fragment, readable
+
         translator = self.translator_for(source, target, decoding)
-        documents = [self.segment(translator, text) for text in fragments]
-        return await self.translate_documents(translator, documents, source=source)
+
+        def read() -> tuple[list[Fragment | None], list[Document]]:  # CPU work: in a worker thread
+            parsed = [None if is_plain(text) else parse_fragment(text) for text in fragments]
+            documents = []
+            for text, fragment in zip(fragments, parsed):
+                if fragment is None:
+                    documents.append(self.segment(translator, text))
+                    continue
+                try:
+                    documents.append(fragment.document(translator.segmenter))
+                except TranslateError as exc:
+                    logger.error("segmentation failed: %s", _first_line(exc))
+                    raise ApiError(500, "the translation failed; the server's log says why") from None
+            return parsed, documents
+
+        parsed, documents = await asyncio.to_thread(read)
+        done = await self.translate_documents(translator, documents, source=source, masker=mask_markup)
+        return [result if fragment is None else
+                TextTranslation(fragment.render(result.document.paragraphs), result.source_language,
+                                result.confidence, result.score, readable(result.document))
+                for fragment, result in zip(parsed, done)]
 
     @staticmethod
     def segment(translator: Translator, text: str) -> Document:
@@ -154,7 +177,7 @@ class Service:
             raise ApiError(500, "the translation failed; the server's log says why") from None
         results = []
         for doc, paragraphs in zip(documents, done):
-            translated = TranslatedDocument(tuple(paragraphs), doc.layout, {}, doc.metadata)
+            translated = TranslatedDocument(tuple(paragraphs), doc.layout, None, doc.metadata)
             if source == "auto":
                 language, confidence = self.detect(" ".join(p.text for p in doc.paragraphs)[:2000])
             else:
