@@ -136,7 +136,7 @@ def _typer_param(name: str, default: Any) -> inspect.Parameter:
         annotation = flag.type if default is not None else Optional[flag.type]
     info = typer.Option(*flag.names, help=flag.help, rich_help_panel=flag.panel, min=flag.min,
                         metavar="" if flag.type is bool else flag.metavar, show_default=default not in (None, False))
-    return _param(name, Annotated[annotation, info], default)
+    return keyword_param(name, Annotated[annotation, info], default)
 
 
 def library_params() -> list[inspect.Parameter]:
@@ -195,14 +195,15 @@ def options_command(prog: str, formats: Sequence[str], default_format: str = "te
         own = [p.replace(annotation=hints.get(p.name, p.annotation), kind=inspect.Parameter.KEYWORD_ONLY)
                for p in inspect.signature(func).parameters.values()
                if p.name not in ("io", "corpus", "load", "decoding", "pipeline")]
-        shared = [_param("path", PathArg, "-"), _param("output", OutputOpt, None),
-                  _param("fmt", format_option(tuple(formats), default_format), default_format),
-                  _param("encoding", EncodingOpt, None), _param("errors", ErrorsOpt, "strict"),
-                  _param("quiet", QuietOpt, False), _param("version", bool, version_option(prog)),
-                  _param("show_help", HelpOpt, False), _param("glob", GlobOpt, "*"),
-                  _param("text_field", TextFieldOpt, None), _param("id_field", IdFieldOpt, None),
-                  _param("engine", EngineOpt, None), _param("ray_address", RayAddressOpt, None),
-                  _param("actors", ActorsOpt, None), _param("no_consistent_names", NoConsistentNamesOpt, False)]
+        shared = [keyword_param("path", PathArg, "-"), keyword_param("output", OutputOpt, None),
+                  keyword_param("fmt", format_option(tuple(formats), default_format), default_format),
+                  keyword_param("encoding", EncodingOpt, None), keyword_param("errors", ErrorsOpt, "strict"),
+                  keyword_param("quiet", QuietOpt, False), keyword_param("version", bool, version_option(prog)),
+                  keyword_param("show_help", HelpOpt, False), keyword_param("glob", GlobOpt, "*"),
+                  keyword_param("text_field", TextFieldOpt, None), keyword_param("id_field", IdFieldOpt, None),
+                  keyword_param("engine", EngineOpt, None), keyword_param("ray_address", RayAddressOpt, None),
+                  keyword_param("actors", ActorsOpt, None),
+                  keyword_param("no_consistent_names", NoConsistentNamesOpt, False)]
         added = library_params()
 
         @functools.wraps(func)
@@ -221,7 +222,7 @@ def options_command(prog: str, formats: Sequence[str], default_format: str = "te
                 return func(io=io, corpus=corpus, **kwargs, load=load, decoding=decoding, pipeline=pipeline)
 
         del command.__wrapped__  # typer must see the new signature, not the original's
-        params = sorted(shared + own + added, key=_panel_rank)
+        params = sorted(shared + own + added, key=panel_rank)
         command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
         command.__annotations__ = {p.name: p.annotation for p in params}
         return command
@@ -229,11 +230,11 @@ def options_command(prog: str, formats: Sequence[str], default_format: str = "te
     return decorate
 
 
-def _param(name: str, annotation: Any, default: Any) -> inspect.Parameter:
+def keyword_param(name: str, annotation: Any, default: Any) -> inspect.Parameter:
     return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
 
 
-def _panel_rank(param: inspect.Parameter) -> int:
+def panel_rank(param: inspect.Parameter) -> int:
     infos = [m for m in getattr(param.annotation, "__metadata__", ()) if hasattr(m, "rich_help_panel")]
     if isinstance(param.default, typer.models.ParameterInfo):
         infos.append(param.default)

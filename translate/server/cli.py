@@ -15,8 +15,8 @@ from typing import Annotated, Any, Literal, Optional, get_type_hints
 
 import typer
 
-from ..commandline import (DECODING, HELP, INPUT, MODEL, SAFETY, HelpOpt, library_options, library_params, new_app,
-                           quiet_libraries, run, toy_model_hint, version_option)
+from ..commandline import (DECODING, HELP, INPUT, MODEL, SAFETY, HelpOpt, keyword_param, library_options,
+                           library_params, new_app, panel_rank, quiet_libraries, run, toy_model_hint, version_option)
 from .options import DEFAULT_PORT, ServeOptions
 
 PROG = "translate serve"
@@ -85,16 +85,16 @@ def _serve_param(name: str, hint: Any, default: Any) -> inspect.Parameter:
     common: dict[str, Any] = {"help": flag.help, "rich_help_panel": flag.panel}
     if hint is bool:
         info = typer.Option(flag.name, metavar="", show_default=False, **common)
-        return _param(name, Annotated[bool, info], False)
+        return keyword_param(name, Annotated[bool, info], False)
     if hint in (int, float):
         info = typer.Option(flag.name, metavar=flag.metavar, min=0, max=65535 if name == "port" else None,
                             **common)
-        return _param(name, Annotated[hint, info], default)
+        return keyword_param(name, Annotated[hint, info], default)
     if "tuple" in str(hint):  # tuple[str, ...] (| None): a repeatable flag
         info = typer.Option(flag.name, metavar=flag.metavar, show_default=False, **common)
-        return _param(name, Annotated[Optional[list[str]], info], None)
+        return keyword_param(name, Annotated[Optional[list[str]], info], None)
     info = typer.Option(flag.name, metavar=flag.metavar, show_default=default is not None, **common)
-    return _param(name, Annotated[str if default is not None else Optional[str], info], default)
+    return keyword_param(name, Annotated[str if default is not None else Optional[str], info], default)
 
 
 def serve_params() -> list[inspect.Parameter]:
@@ -139,18 +139,6 @@ def allow_urls_values(argv: list[str]) -> list[str]:
     return out
 
 
-def _param(name: str, annotation: Any, default: Any) -> inspect.Parameter:
-    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
-
-
-def _panel_rank(param: inspect.Parameter) -> int:
-    infos = [m for m in getattr(param.annotation, "__metadata__", ()) if hasattr(m, "rich_help_panel")]
-    if isinstance(param.default, typer.models.ParameterInfo):
-        infos.append(param.default)
-    panel = infos[0].rich_help_panel if infos else None
-    return PANELS.index(panel) if panel in PANELS else -1
-
-
 def serve_command(**kwargs: Any) -> int:
     quiet_libraries()
     kwargs.pop("version", None)
@@ -168,9 +156,10 @@ def serve_command(**kwargs: Any) -> int:
     return serve(load, decoding, pipeline, options, prog=PROG)
 
 
-_params = [*serve_params(), _param("engine", EngineOpt, "local"), _param("replicas", ReplicasOpt, None),
-           *library_params(), _param("version", bool, version_option("translate")), _param("show_help", HelpOpt, False)]
-serve_command.__signature__ = inspect.Signature(sorted(_params, key=_panel_rank))  # type: ignore[attr-defined]
+_params = [*serve_params(), keyword_param("engine", EngineOpt, "local"),
+           keyword_param("replicas", ReplicasOpt, None), *library_params(),
+           keyword_param("version", bool, version_option("translate")), keyword_param("show_help", HelpOpt, False)]
+serve_command.__signature__ = inspect.Signature(sorted(_params, key=panel_rank))  # type: ignore[attr-defined]
 serve_command.__annotations__ = {p.name: p.annotation for p in _params}
 
 app = new_app()
