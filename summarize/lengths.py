@@ -24,6 +24,7 @@ PRESETS: dict[str, dict[str, tuple[float, Unit]]] = {
 DEFAULT_LENGTHS = tuple(PRESETS)
 _SPEC = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(w|c|%|s)?\s*$", re.IGNORECASE)
 _SUFFIX_UNITS: dict[str, Unit] = {"s": "sentences", "w": "words", "c": "characters", "%": "percent"}
+MAX_AMOUNT = 100_000  # sentences, words or characters a budget may ask for (a book's worth; 1e400 is not a budget)
 
 
 @dataclass(frozen=True)
@@ -50,12 +51,18 @@ def parse_length(spec: str, language_unit: Literal["words", "characters"]) -> Le
     amount = float(match.group(1))
     suffix = (match.group(2) or "s").lower()
     unit = _SUFFIX_UNITS[suffix]
-    if amount <= 0 or (unit == "percent" and amount > 100) or (unit == "sentences" and amount != int(amount)):
-        raise UsageError(f"invalid length '{spec}': must be a positive whole number of sentences, words or "
-                         "characters, or a percentage up to 100", option="lengths")
+    if amount <= 0 or amount > (100 if unit == "percent" else MAX_AMOUNT) or \
+            (unit == "sentences" and amount != int(amount)):
+        raise UsageError(f"invalid length '{_excerpt(spec)}': must be a positive whole number of sentences, "
+                         f"words or characters up to {MAX_AMOUNT:,}, or a percentage up to 100", option="lengths")
     if unit == "words" and language_unit == "characters":
         unit = "characters"  # Chinese word counts are character counts
     return LengthSpec(spec.strip(), amount, unit)
+
+
+def _excerpt(spec: str) -> str:
+    spec = spec.strip()
+    return spec if len(spec) <= 40 else f"{spec[:37]}..."
 
 
 def measure(text: str, unit: Unit) -> int:

@@ -3,7 +3,9 @@
 ``translate`` never imports ``summarize``; the server finds this route through the
 ``translate.server.routes`` entry point (pyproject.toml) and builds it from the server's public
 request helpers (``translate.server.api.native``). Digests translate through the request's
-translator directly (CPU work in a worker thread), not through the batcher.
+translator directly (CPU work in a worker thread), not through the batcher — so, to bound that
+work as the batcher's queue bounds translations, a few digests are made at once (the service's
+``digest_slots``), a few more wait, and the rest are refused (503, Retry-After).
 """
 
 from __future__ import annotations
@@ -56,7 +58,8 @@ SUMMARIZE_FIELDS = {
         "additionalProperties": False}}}}},
     responses={200: {"description": "The digests in the requested format"}, 400: {"description": "Invalid request"},
                403: {"description": "URL fetching refused, or no key"}, 413: {"description": "Body over the limit"},
-               502: {"description": "The URL could not be read"}})
+               502: {"description": "The URL could not be read"},
+               503: {"description": "Too many digests in progress: retry after Retry-After seconds"}})
 async def summarize(request: Request) -> Response:
     service, options, gate = app_state(request)
     data = await json_object(request, options.body_limit)
@@ -79,8 +82,9 @@ async def summarize(request: Request) -> Response:
     pipeline = request_pipeline(translator.pipeline, values)
 
     async def work() -> tuple[Digests, dict]:
-        doc = await read_document(service, gate, values, pipeline, None, None if source == "auto" else source)
-        return await run_in_threadpool(summarizer.summarize, doc), doc.metadata
+        async with service.digest_slots.taken():  # reading a page is CPU work too: inside the slot
+            doc = await read_document(service, gate, values, pipeline, None, None if source == "auto" else source)
+            return await run_in_threadpool(summarizer.summarize, doc), doc.metadata
 
     try:
         digests, metadata = await unless_disconnected(request, work())
@@ -91,6 +95,11 @@ async def summarize(request: Request) -> Response:
         raise ApiError(500, "summarizing failed; the server's log says why") from None
     digests = dataclasses.replace(digests, info=public(digests.info))
     fmt = values.get("format", "json")
+    return await run_in_threadpool(response, digests, fmt, metadata)  # rendering: not on the event loop
+
+
+def response(digests: Digests, fmt: str, metadata: dict) -> Response:
+    """The digests in ``fmt``: what ``summarize -f FORMAT`` writes (html: with its CSP)."""
     if fmt == "json":
         return JSONResponse(digests_dict(digests))
     body = render_digests(fmt, digests, (), metadata)

@@ -44,16 +44,24 @@ def translator(server):
 
 
 class RecordingGate:
-    """Stands in for the app's gate: records what the endpoints pass, refuses when told to."""
+    """Stands in for the app's gate: records what the endpoints pass (admit: the key and the
+    characters; charge: the characters taken later), refuses when told to."""
 
     def __init__(self, refuse: Exception | None = None) -> None:
         self.calls: list[tuple[str | None, int]] = []
+        self.charged: list[tuple[str | None, int]] = []
         self.refuse = refuse
 
     def admit(self, request, *, key=None, characters=0):
         self.calls.append((key, characters))
         if self.refuse:
             raise self.refuse
+
+    def charge(self, request, *, key, characters):
+        self.charged.append((key, characters))
+
+    def caller(self, request, key):
+        return f"the caller of {key}"  # keys apart, even with keys off: /v2/usage must ask the gate who
 
 
 @pytest.fixture()
@@ -232,7 +240,8 @@ def test_keys_reach_the_gate(client, gate):
                 headers={"Authorization": "Bearer not-deepl"})
     client.get("/v2/languages", headers={"Authorization": "deepl-auth-key  secret-3"})
     client.get("/v2/usage", params={"auth_key": "secret-4"})
-    assert seen.calls == [("secret-1", 3), ("secret-2", 1), (None, 1), ("secret-3", 0), ("secret-4", 0)]
+    assert seen.calls == [("secret-1", 0), ("secret-2", 0), (None, 0), ("secret-3", 0), ("secret-4", 0)]
+    assert seen.charged == [("secret-1", 3), ("secret-2", 1), (None, 1)]  # once the request is read and checked
 
 
 def test_refused_key_is_403_in_deepls_shape(server, client, gate):
@@ -413,7 +422,47 @@ def test_a_bad_flag_is_refused_before_any_work(client, gate):
     seen = gate()
     assert_error(client.post("/v2/translate", json={"text": ["猫"], "target_lang": "EN-US", "show_scores": "maybe"}),
                  400, "Value for 'show_scores' not supported.")
-    assert seen.calls == []
+    assert seen.calls == [(None, 0)] and seen.charged == []  # the key was checked; nothing was charged
+
+
+KEYLESS = [  # each one a 400 once admitted
+    (json.dumps({"text": ["猫"]}), "application/json"),
+    (json.dumps({"text": ["猫" * 201], "target_lang": "EN-US"}), "application/json"),
+    (json.dumps({"text": ["猫"], "target_lang": "EN-US", "formality": "more"}), "application/json"),
+    (json.dumps({"text": ["猫"], "target_lang": "EN-US", "glossary_id": "g"}), "application/json"),
+    ("{\"text\": [", "application/json"),
+    ("text=%FF", "application/x-www-form-urlencoded"),
+    ("--x\r\n", "multipart/form-data; boundary=x"),
+]
+
+
+def test_without_a_valid_key_every_request_is_403_first_as_at_deepl(tmp_path):
+    keys = tmp_path / "keys.txt"
+    keys.write_text("good-key\n", encoding="utf-8")
+    with serving(api_keys=str(keys), **LIMITS) as s, httpx.Client(base_url=s.url, timeout=60) as c:
+        for content, kind in KEYLESS:
+            for key in (None, "bad-key"):
+                headers = {"content-type": kind, **({"Authorization": f"DeepL-Auth-Key {key}"} if key else {})}
+                assert_error(c.post("/v2/translate", content=content, headers=headers), 403)
+            assert_error(c.post("/v2/translate", content=content, headers={
+                "content-type": kind, "Authorization": "DeepL-Auth-Key good-key"}), 400)  # admitted: on to its checks
+        assert_error(c.get("/v2/languages", params={"type": "neither"}), 403)
+        assert_error(c.get("/v2/languages", params={"type": "neither", "auth_key": "good-key"}), 400)
+        huge = json.dumps({"text": ["猫" * (70 << 10)], "target_lang": "EN-US"})
+        for key, status in ((None, 403), ("bad-key", 403), ("good-key", 413)):  # a bad header key: body unread
+            headers = {"content-type": "application/json", **({"Authorization": f"DeepL-Auth-Key {key}"} if key else {})}
+            assert_error(c.post("/v2/translate", content=huge, headers=headers), status)
+
+
+def test_usage_counts_the_caller_the_gate_names():
+    with serving(char_limit_per_minute=1000) as s, httpx.Client(base_url=s.url, timeout=60) as c:
+        s.app.state.gate = RecordingGate()
+        c.post("/v2/translate", json={"text": ["猫狗"], "target_lang": "EN-US"},
+               headers={"Authorization": "DeepL-Auth-Key one"})
+        used = c.get("/v2/usage", headers={"Authorization": "DeepL-Auth-Key one"}).json()
+        assert used == {"character_count": 2, "character_limit": 1000}
+        other = c.get("/v2/usage", headers={"Authorization": "DeepL-Auth-Key another"}).json()
+        assert other == {"character_count": 0, "character_limit": 1000}  # the gate said: another caller
 
 
 def test_real_keys_with_the_official_client(tmp_path):

@@ -77,7 +77,22 @@ def test_an_empty_list_and_scores(client):
     assert client.post("/imme", json={"target_lang": "en", "text_list": []}).json() == {"translations": []}
     scored = client.post("/imme", json={"source_lang": "zh", "target_lang": "en", "text_list": ["猫"],
                                         "scores": True}).json()["translations"][0]
-    assert set(scored) == {"detected_source_lang", "text", "score"} and isinstance(scored["score"], float)
+    assert set(scored) == {"detected_source_lang", "text", "score", "sentences"} and isinstance(scored["score"], float)
+
+
+def test_scores_give_each_sentences_score_as_the_other_apis_do(client):
+    got = client.post("/imme", json={"source_lang": "zh", "target_lang": "en", "text_list": ["红花。大树！", ""],
+                                     "scores": "true"}).json()["translations"]
+    first, empty = got
+    assert [(s["source"], s["translation"]) for s in first["sentences"]] == [("红花。", "red flower."),
+                                                                             ("大树！", "big tree!")]
+    assert all(isinstance(s["score"], float) and s["score"] <= 0 for s in first["sentences"])
+    assert first["score"] == pytest.approx(sum(s["score"] for s in first["sentences"]) / 2, abs=0.5)
+    assert empty["sentences"] == [] and empty["score"] is None
+    libre = client.post("/translate", json={"q": "红花。大树！", "source": "zh", "target": "en", "scores": True}).json()
+    assert first["sentences"] == libre["sentences"]
+    plain = client.post("/imme", json={"target_lang": "en", "text_list": ["猫"], "scores": "no"}).json()
+    assert plain == {"translations": [{"detected_source_lang": "zh", "text": "cat"}]}
 
 
 class Recorder:
@@ -136,6 +151,9 @@ def test_hostile_codes(client, code):
 
 def test_hostile_bodies(client):
     json_type = {"Content-Type": "application/json"}
+    lone_surrogate = b'{"target_lang": "en", "text_list": ["\\u732b", "\\ud800\\u732b"]}'  # what a model cannot read
+    assert _error(client.post("/imme", content=lone_surrogate, headers=json_type), 400) == \
+        "Invalid request: text_list must be valid Unicode"
     assert _error(client.post("/imme", content=b""), 400) == "Invalid request: missing text_list parameter"
     assert _error(client.post("/imme", content=b"{\"text_list\": [\"\xff\"]}", headers=json_type), 400)
     assert _error(client.post("/imme", content=b"[" * 50_000, headers=json_type), 400)

@@ -230,10 +230,28 @@ def test_limits_in_libretranslates_words():
         assert c.get("/frontend/settings").json()["charLimit"] == 10
 
 
+def test_a_file_is_a_document_of_at_most_20_texts():
+    """/v1/translate's rule (20 × --char-limit characters), in LibreTranslate's words; a page's
+    markup and scripts are not its text."""
+    with serving(char_limit=10) as s, httpx.Client(base_url=s.url, timeout=60) as c:
+        over = _upload(c, "a.txt", ("猫" * 201).encode())
+        assert _clean_error(over, 400) == "Invalid request: request (201) exceeds text limit (200)"
+        assert _clean_error(_upload(c, "a.md", ("# " + "猫" * 199).encode()), 400) == \
+            "Invalid request: request (201) exceeds text limit (200)"
+        assert _upload(c, "a.txt", ("猫" * 200).encode()).status_code == 200
+        script = "<script>" + "var x = 1;" * 1000 + "</script>"
+        page = f"<html><head><style>{'p{}' * 1000}</style></head><body>{script}<p>猫</p></body></html>"
+        assert _upload(c, "a.html", page.encode()).status_code == 200
+        words = "<b>猫</b>" * 201
+        assert _clean_error(_upload(c, "a.html", f"<body><p>{words}</p></body>".encode()), 400) == \
+            "Invalid request: request (201) exceeds text limit (200)"
+
+
 def test_no_limits_means_minus_one_in_settings():
     with serving(char_limit=0, batch_limit=0) as s, httpx.Client(base_url=s.url, timeout=60) as c:
         assert c.get("/frontend/settings").json()["charLimit"] == -1
         assert c.post("/translate", json={"q": ["猫"] * 300, "source": "zh", "target": "en"}).status_code == 200
+        assert _upload(c, "a.txt", ("猫" * 300).encode()).status_code == 200
 
 
 def test_hostile_bodies(client):
@@ -246,6 +264,9 @@ def test_hostile_bodies(client):
     assert _clean_error(client.post("/translate", content=b"q=\xff\xfe&target=en",
                                     headers={"Content-Type": "application/x-www-form-urlencoded"}), 400)
     assert _clean_error(client.post("/translate", content=b"[" * 100_000, headers=json_type), 400)
+    for q in (b'"\\ud800"', b'["\\u732b", "\\udfff\\u732b"]'):  # lone surrogates: no model reads them
+        assert _clean_error(client.post("/translate", content=b'{"q": %s, "source": "zh", "target": "en"}' % q,
+                                        headers=json_type), 400) == "Invalid request: q must be valid Unicode"
     deep = {"q": "猫", "target": "en", "x": json.loads("[" * 30 + "]" * 30)}
     assert client.post("/translate", json=deep).status_code == 200  # deep but sane: ignored
     assert _clean_error(client.post("/translate", content=b"{\"q\": \"\xe7\x8c", headers=json_type), 400)
@@ -485,6 +506,40 @@ def test_the_store_bounds_bytes_and_closes():
     folder = store.path
     store.close()
     assert not folder.exists() and store.get(second) is None
+
+
+def test_close_files_removes_the_store_and_a_new_one_comes_on_use(client, server):
+    from translate.server.api.libretranslate import close_files
+
+    url = _upload(client, "a.txt", "猫".encode()).json()["translatedFileUrl"]
+    folder = server.app.state.translated_files.path
+    close_files(server.app)
+    close_files(server.app)  # twice: nothing left to close
+    assert not folder.exists() and client.get(url).status_code == 404
+    again = _upload(client, "b.txt", "狗".encode()).json()["translatedFileUrl"]
+    assert client.get(again).text == "dog"
+
+
+def test_the_server_closes_the_store_when_it_stops(monkeypatch):
+    """``translate serve`` (run.py) removes the translated files when it stops: they were kept for
+    a while only, and the folder is the server's."""
+    from tests.serving import TOY_ZH_EN
+    from translate.options import DecodingOptions, LoadOptions, PipelineOptions
+    from translate.server import run
+    from translate.server.options import ServeOptions
+
+    stores = []
+
+    def serve_a_file(self, sockets=None):
+        store = self.config.app.state.translated_files = FileStore()
+        store.put("a.txt", b"cat")
+        stores.append(store.path)
+
+    monkeypatch.setattr(run, "warm_up", lambda service: None)
+    monkeypatch.setattr(run.Server, "run", serve_a_file)
+    code = run.serve(LoadOptions(model=str(TOY_ZH_EN)), DecodingOptions(), PipelineOptions(),
+                     ServeOptions(port=0, access_log=False))
+    assert code == 0 and len(stores) == 1 and not stores[0].exists()
 
 
 def test_the_real_gate_with_a_key_file(tmp_path):

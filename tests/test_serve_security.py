@@ -228,6 +228,61 @@ def test_refused_requests_cost_nothing():
     gate.admit(request(), key=None, characters=5)
 
 
+def test_charge_takes_characters_after_admit_took_the_request(tmp_path):
+    clock = Clock()
+    gate = Gate(ServeOptions(req_limit=2, char_limit_per_minute=10), clock=clock)
+    gate.admit(request(), key=None)  # the request, before its characters are known
+    gate.charge(request(), key=None, characters=8)
+    error = refused(gate.charge, request(), key=None, characters=5)
+    assert error.status == 429 and error.message == "Slowdown: 10 characters per 1 minute"
+    gate.charge(request(), key=None, characters=2)  # a charge is no request: the second one is still free
+    gate.admit(request(), key=None)
+    assert refused(gate.admit, request(), key=None).message == "Slowdown: 2 per 1 minute"
+    assert refused(gate.charge, request("/v2/translate"), key=None, characters=1).message.startswith("Too many")
+    keyed = Gate(ServeOptions(api_keys=key_file(tmp_path, "alpha\n"), char_limit_per_minute=10), clock=clock)
+    keyed.charge(request(address="192.0.2.1"), key="alpha", characters=10)  # the key's budget, wherever it calls from
+    assert refused(keyed.charge, request(address="192.0.2.2"), key="alpha", characters=1).status == 429
+    assert refused(keyed.charge, request(), key="wrong", characters=1).status == 403
+    assert "Authorization failed" in refused(keyed.charge, request("/v2/usage"), key=None, characters=0).message
+
+
+def test_caller_is_the_limiters_identity_never_the_key(tmp_path):
+    assert Gate(ServeOptions()).caller(request(address="203.0.113.7"), "alpha") == "address 203.0.113.7"
+    assert Gate(ServeOptions()).caller(request(address="2001:db8:1:2::1"), None) == "address 20010db800010002::/64"
+    gate = Gate(ServeOptions(api_keys=key_file(tmp_path, "alpha\n"), req_limit=1), clock=Clock())
+    known = gate.caller(request(address="203.0.113.7"), "alpha")
+    assert known == gate.caller(request(address="198.51.100.1"), " alpha ") and "alpha" not in known
+    assert known == "key " + sha("alpha")[:32]
+    assert gate.caller(request(address="203.0.113.7"), "wrong") == "address 203.0.113.7"
+    gate.admit(request(), key="alpha")
+    assert gate.limiter.take(known, (1, 0)) is not None  # the same bucket admit used
+
+
+@pytest.mark.parametrize("path, shown", [
+    ("/imme?token=SECRET", "/imme?token=***"),
+    ("/imme?x=1&TOKEN=SECRET&y=2", "/imme?x=1&TOKEN=***&y=2"),
+    ("/imme?%74oken=SECRET", "/imme?%74oken=***"),  # the server decodes the name: so does the mask
+    ("/translate?api%5Fkey=SECRET&q=1", "/translate?api%5Fkey=***&q=1"),
+    ("/v2/usage?auth_key=SECRET", "/v2/usage?auth_key=***"),
+    ("/x?access_token=SECRET&apikey=SECRET&key=SECRET", "/x?access_token=***&apikey=***&key=***"),
+    ("/imme?token=SECRET;more=SECRET", "/imme?token=***"),  # ";" separates nothing: all of it is the token
+    ("/imme?tokenizer=fine&monkey=fine", "/imme?tokenizer=fine&monkey=fine"),
+    ("/imme?token", "/imme?token"),
+])
+def test_the_access_log_masks_every_key_parameter(path, shown):
+    import logging
+
+    from translate.server.run import MaskKeys
+
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:5", "POST", path, "1.1", 200), None)
+    assert MaskKeys().filter(record)
+    line = record.getMessage()
+    assert shown in line
+    if shown.count("SECRET") == 0:
+        assert "SECRET" not in line
+
+
 def test_the_limiter_memory_is_bounded():
     gate = Gate(ServeOptions(req_limit=1, char_limit_per_minute=1000), clock=Clock(), max_clients=5000)
     for i in range(100_000):  # a flood from 100,000 addresses, IPv4 and IPv6 /64s

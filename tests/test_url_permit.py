@@ -14,9 +14,10 @@ from translate.sources.url import fetch, permitted
 
 class _Pages(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
-        if self.path == "/hop":
+        hops = {"/hop": "/secret", "/escaped": "/%73ecret", "/upper": "/PAGE"}
+        if self.path in hops:
             self.send_response(302)
-            self.send_header("Location", "/secret")
+            self.send_header("Location", hops[self.path])
             self.end_headers()
             return
         body = f"page {self.path}".encode()
@@ -85,3 +86,28 @@ def test_the_permit_ends_with_its_context(site):
     with permitted(Permit("http://nowhere.invalid/")):
         pass
     assert fetch(f"{site}/ok", offline=False).data == b"page /ok"
+
+
+class Lowercasing(Permit):
+    """A permit that normalises: the URL it returns, not the one it was given, is what may be fetched."""
+
+    def check_url(self, url: str) -> str:
+        return super().check_url(url).lower()
+
+
+def test_a_redirect_fetches_the_url_the_permit_returned(site):
+    permit = Lowercasing(site)
+    with permitted(permit):
+        got = fetch(f"{site}/upper", offline=False)
+    assert permit.asked == [f"{site}/upper", f"{site}/PAGE"]
+    assert (got.data, got.url) == (b"page /page", f"{site}/page")
+
+
+def test_a_redirect_under_the_servers_gate_fetches_its_normal_form(site):
+    from translate.server.options import ServeOptions
+    from translate.server.security import Gate
+
+    gate = Gate(ServeOptions(allow_urls=(f"{site}/",)))  # "%73" is "s": the gate checked "/secret"
+    with permitted(gate):
+        got = fetch(f"{site}/escaped", offline=False)
+    assert (got.data, got.url) == (b"page /secret", f"{site}/secret")

@@ -5,6 +5,8 @@ paragraph with the counts of what translating it did (:class:`~translate.stats.S
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -34,7 +36,7 @@ class Outcome:
 
 def mean_score(scored: Sequence[tuple[float | None, int]]) -> tuple[float | None, int]:
     """The token-weighted mean of ``(score, tokens)`` pairs, and their tokens (None: none scored)."""
-    known = [(s, n) for s, n in scored if s is not None and n]
+    known = [(s, n) for s, n in scored if s is not None and math.isfinite(s) and n]  # -inf: no measure
     tokens = sum(n for _, n in known)
     return (sum(s * n for s, n in known) / tokens if tokens else None), tokens
 

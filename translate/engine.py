@@ -12,8 +12,9 @@ masked, checked by the guard and retried — through the same batcher, within th
 from __future__ import annotations
 
 import dataclasses
+import math
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -37,6 +38,7 @@ from .version import __version__
 
 Progress = Callable[[int], None]
 Masker = Callable[[str], Masked]
+MAX_CONTEXTS = 64  # memory contexts kept per engine, most recently used (a server's clients choose decodings)
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ class Engine:
         self._lock = threading.Lock()
         self._language, self._target = model_languages(load.model or "")
         self._token: str | None = None
-        self._contexts: dict[DecodingOptions, dict[str, Any]] = {}
+        self._contexts: OrderedDict[DecodingOptions, dict[str, Any]] = OrderedDict()  # under _lock
 
     # -- what is fixed when the model loads ---------------------------------------------------------------
     @property
@@ -128,14 +130,23 @@ class Engine:
 
     def memory_context(self, decoding: DecodingOptions) -> dict[str, Any]:
         """What the translation memory keys on: every option that can change a translation (as it
-        runs), the model's identity, the glossary's content and the version of this code."""
-        if decoding not in self._contexts:
-            backend = self.backend
-            glossary = {"glossary": self.glossary.digest} if self.glossary else {}  # its content, not its path
-            self._contexts[decoding] = memory_context(
-                backend.effective(), backend.decoding(decoding), self.pipeline, identity=backend.model_ref.identity,
-                version=__version__, **glossary)
-        return self._contexts[decoding]
+        runs), the model's identity, the glossary's content and the version of this code. The last
+        ``MAX_CONTEXTS`` decodings' are kept (callers may choose any decoding: the cache stays bounded)."""
+        backend = self.backend  # (resolved before the lock is taken: resolving takes it too)
+        with self._lock:
+            found = self._contexts.get(decoding)
+            if found is not None:
+                self._contexts.move_to_end(decoding)
+                return found
+        glossary = {"glossary": self.glossary.digest} if self.glossary else {}  # its content, not its path
+        context = memory_context(backend.effective(), backend.decoding(decoding), self.pipeline,
+                                 identity=backend.model_ref.identity, version=__version__, **glossary)
+        with self._lock:
+            self._contexts[decoding] = context
+            self._contexts.move_to_end(decoding)
+            while len(self._contexts) > MAX_CONTEXTS:
+                self._contexts.popitem(last=False)
+        return context
 
     def pieces(self, unit: str) -> list[str]:
         """``unit``, or its pieces when it is over the token limit."""
@@ -256,7 +267,8 @@ def _joined(hyps: list[Hypothesis]) -> Hypothesis:
 
 def _decoded(h: Hypothesis, suspect: str | None = None) -> Outcome:
     """A model's hypothesis as an outcome (``suspect``: why it is)."""
-    return Outcome(h.text, "suspect" if suspect else "ok", suspect, "model", h.score, h.scored_tokens)
+    score = h.score if h.score is not None and math.isfinite(h.score) else None  # a length penalty can give -inf
+    return Outcome(h.text, "suspect" if suspect else "ok", suspect, "model", score, h.scored_tokens)
 
 
 def _required(unit: str, table: Glossary | None) -> list[Term]:

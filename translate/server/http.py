@@ -9,12 +9,16 @@ from collections.abc import Awaitable
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from .errors import ApiError
+from .state import app_state
 
 T = TypeVar("T")
 MAX_JSON_DEPTH = 32
+MAX_FORM_FIELDS = 1000  # form fields a body may hold (at least): clients repeat q or text up to the batch limit
+FORM_FIELDS_BESIDES = 64  # fields a form holds besides its texts (source, target, format, api_key...)
+CLIENT_GONE = 499  # nginx's "client closed request": counted in the metrics, answered to no one
 
 
 class Params:
@@ -41,21 +45,26 @@ class Params:
 
 async def read_body(request: Request, limit: int) -> bytes:
     """The body, refused (413) as soon as it is over ``limit`` bytes (0: no limit) — counted as it
-    arrives, whatever Content-Length claims."""
+    arrives, whatever Content-Length claims. A client that leaves mid-body ends the request
+    quietly (:data:`CLIENT_GONE`)."""
     declared = request.headers.get("content-length")
     if limit and declared and declared.isdigit() and int(declared) > limit:
         raise ApiError(413, f"Request body too large (limit: {limit} bytes)")
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if limit and size > limit:
-            raise ApiError(413, f"Request body too large (limit: {limit} bytes)")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if limit and size > limit:
+                raise ApiError(413, f"Request body too large (limit: {limit} bytes)")
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise ApiError(CLIENT_GONE, "the client disconnected") from None
     return b"".join(chunks)
 
 
 async def read_params(request: Request, limit: int) -> Params:
-    """Query string and body (JSON object, form-encoded, or multipart without files) as :class:`Params`."""
+    """Query string and body (JSON object, form-encoded, or multipart without files) as :class:`Params`.
+    A form holds at most the batch limit's texts and a few fields besides (400 beyond)."""
     values: dict[str, list[Any]] = {}
     for key, value in request.query_params.multi_items():
         values.setdefault(key, []).append(value)
@@ -76,7 +85,13 @@ async def read_params(request: Request, limit: int) -> Params:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             raise ApiError(400, "Invalid request: the body is not UTF-8") from None
-        for key, value in parse_qsl(text, keep_blank_values=True):
+        _, options, _ = app_state(request)
+        most = max(MAX_FORM_FIELDS, options.batch_limit + FORM_FIELDS_BESIDES)
+        try:  # the fields are counted before they are parsed: 700,000 empty ones are refused, not built
+            fields = parse_qsl(text, keep_blank_values=True, max_num_fields=most)
+        except ValueError:
+            raise ApiError(400, "Invalid request: too many fields") from None
+        for key, value in fields:
             values.setdefault(key, []).append(value)
     return Params(values)
 
@@ -105,9 +120,6 @@ def parse_json(body: bytes) -> Any:
         return json.loads(text)
     except ValueError:
         raise ApiError(400, "Invalid request: the body is not valid JSON") from None
-
-
-CLIENT_GONE = 499  # nginx's "client closed request": counted in the metrics, answered to no one
 
 
 async def unless_disconnected(request: Request, work: Awaitable[T]) -> T:

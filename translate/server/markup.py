@@ -395,8 +395,8 @@ class _Walker:
 
 # -- the fragment ------------------------------------------------------------------------------------------
 def is_plain(text: str) -> bool:
-    """Whether ``text`` has no markup at all (no tag, comment nor entity): it is then translated,
-    and comes back, as plain text."""
+    """Whether ``text`` has no markup at all (no tag, comment nor entity): it is then translated as
+    plain text, and comes back as HTML text (``<`` and ``&`` escaped)."""
     return not any(_opens_markup(text, m.start()) for m in re.finditer("<", text)) and html.unescape(text) == text
 
 

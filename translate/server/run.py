@@ -22,6 +22,7 @@ import threading
 from collections.abc import Iterator
 from types import FrameType
 from typing import Any
+from urllib.parse import unquote_plus
 
 import uvicorn
 
@@ -54,9 +55,11 @@ def serve(load: LoadOptions, decoding: DecodingOptions, pipeline: PipelineOption
 
 def _serve(load: LoadOptions, decoding: DecodingOptions, pipeline: PipelineOptions, options: ServeOptions,
            prog: str) -> int:
+    from .api.libretranslate import close_files
     from .app import create_app
 
     service = Service(Translator(load=load, decoding=decoding, pipeline=pipeline), options)
+    app = None
     try:
         app = create_app(service, options)  # reads the key file: a bad one is an error now
         sock = bind(options.host, options.port)
@@ -77,6 +80,8 @@ def _serve(load: LoadOptions, decoding: DecodingOptions, pipeline: PipelineOptio
         print(f"{prog}: stopped before serving", file=sys.stderr)
         return 0
     finally:
+        if app is not None:
+            close_files(app)  # the translated files kept for download, and their folder
         service.close()  # the batcher finishes what it holds (bounded), the memory is flushed
     if server.stopped_by is not None:
         print(f"{prog}: stopped ({signal.Signals(server.stopped_by).name})", file=sys.stderr)
@@ -175,15 +180,30 @@ def config(app: Any, options: ServeOptions) -> uvicorn.Config:
 
 class MaskKeys(logging.Filter):
     """Masks API keys in the query strings of access log lines (DeepL's ``auth_key``,
-    LibreTranslate's ``api_key``): a log is no place for a secret."""
+    LibreTranslate's ``api_key``, Immersive Translate's ``token``, and the usual other names of
+    one): a log is no place for a secret. A parameter's name is read as the server reads it —
+    percent-escapes and ``+`` decoded, any case — so ``?%74oken=`` is masked too."""
 
-    SECRET = re.compile(r"([?&](?:auth_key|api_key|key)=)[^&\s]*", re.IGNORECASE)
+    SECRETS = frozenset({"auth_key", "api_key", "apikey", "key", "token", "access_token", "auth_token"})
+    PARAMETER = re.compile(r"([?&])([^&=]*)(=?)([^&]*)")  # "&" only: the server splits on nothing else
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
         if isinstance(args, tuple):
-            record.args = tuple(self.SECRET.sub(r"\1***", a) if isinstance(a, str) else a for a in args)
+            record.args = tuple(self.mask(a) if isinstance(a, str) and "?" in a else a for a in args)
         return True
+
+    def mask(self, text: str) -> str:
+        """``text`` with the value of every secret parameter after its ``?`` replaced by ``***``."""
+        path, mark, query = text.partition("?")
+
+        def masked(match: re.Match[str]) -> str:
+            separator, name, equals, value = match.groups()
+            if unquote_plus(name).strip().lower() in self.SECRETS and (equals or value):
+                return f"{separator}{name}=***"
+            return match.group(0)
+
+        return path + self.PARAMETER.sub(masked, mark + query)
 
 
 class Server(uvicorn.Server):

@@ -12,6 +12,9 @@ anything listens); every request then costs a dictionary lookup at most.
   addresses by /64, what one subscriber gets), refilled continuously at the per-minute rate. A
   bucket's state is three floats, and the table keeps the most recently seen callers only, so a
   flood of addresses costs bounded memory (the forgotten ones had full buckets, or were the flood).
+  :meth:`Gate.admit` takes a request (and the characters, when known); an API that checks the key
+  before reading the request takes the characters later with :meth:`Gate.charge`, and names the
+  caller for its own tallies with :meth:`Gate.caller` (a digest, never the key).
 - **URLs**: refused unless ``--allow-urls``. Bare, only public addresses (every address a name
   resolves to); with prefixes, only URLs under one of them. A URL is parsed once, strictly, into
   the normalised form that is both compared and returned to be fetched, so the checked URL and
@@ -96,20 +99,27 @@ class Gate:
 
         A caller with a valid key is limited by its key, any other by its address; a wrong key
         still costs its address a request, so guessing keys is as slow as the request limit."""
-        deepl = str(request.scope.get("path", "")).startswith("/v2/")
-        address = client_address(request)
-        if self.keys:
-            digest = self._digest_of(key)
-            if digest is None:
-                self._limit(f"address {address}", 0, deepl)
-                if deepl:
-                    raise ApiError(403, "Authorization failed. Please supply a valid DeepL-Auth-Key "
-                                        "in the Authorization header.")
-                raise ApiError(403, "Invalid API key" if key else
-                               "Please contact the server operator to get an API key")
-            self._limit(f"key {digest.hex()[:32]}", characters, deepl)
-        else:
-            self._limit(f"address {address}", characters, deepl)
+        who, known = self._identify(request, key)
+        deepl = _is_deepl(request)
+        if self.keys and not known:
+            self._limit(who, 1, 0, deepl)
+            raise _no_key(key, deepl)
+        self._limit(who, 1, characters, deepl)
+
+    def charge(self, request: Request, *, key: str | None, characters: int) -> None:
+        """Take ``characters`` from the caller's per-minute budget (ApiError 429 when it has not
+        enough; the request :meth:`admit` took stays taken): for an API that checks the key before
+        reading a request, and knows what it costs only once it is read. 403 without a valid key."""
+        who, known = self._identify(request, key)
+        deepl = _is_deepl(request)
+        if self.keys and not known:
+            raise _no_key(key, deepl)
+        self._limit(who, 0, characters, deepl)
+
+    def caller(self, request: Request, key: str | None) -> str:
+        """Who the limits count: ``key <digest>`` (a valid key's SHA-256, shortened: never the key)
+        when keys are on, else ``address <peer>``; for an API that keeps its own per-caller tally."""
+        return self._identify(request, key)[0]
 
     @property
     def tracked_clients(self) -> int:
@@ -127,8 +137,16 @@ class Gate:
                 found = digest
         return found
 
-    def _limit(self, who: str, characters: int, deepl: bool) -> None:
-        refused = self.limiter.take(who, (1, max(0, characters)))
+    def _identify(self, request: Request, key: str | None) -> tuple[str, bool]:
+        """The caller's name in the limiter, and whether that is a valid key's."""
+        if self.keys:
+            digest = self._digest_of(key)
+            if digest is not None:
+                return f"key {digest.hex()[:32]}", True
+        return f"address {client_address(request)}", False
+
+    def _limit(self, who: str, requests: int, characters: int, deepl: bool) -> None:
+        refused = self.limiter.take(who, (requests, max(0, characters)))
         if refused is None:
             return
         which, wait = refused
@@ -200,6 +218,17 @@ class Gate:
             return Guard(build(), self)
 
         app.build_middleware_stack = build_guarded  # type: ignore[method-assign]
+
+
+def _is_deepl(request: Request) -> bool:
+    return str(request.scope.get("path", "")).startswith("/v2/")
+
+
+def _no_key(key: str | None, deepl: bool) -> ApiError:
+    """The 403 for a caller without a valid key, in the words of the API it called."""
+    if deepl:
+        return ApiError(403, "Authorization failed. Please supply a valid DeepL-Auth-Key in the Authorization header.")
+    return ApiError(403, "Invalid API key" if key else "Please contact the server operator to get an API key")
 
 
 # --- API keys

@@ -315,7 +315,9 @@ class _HTTPSHandler(urllib.request.HTTPSHandler):
 
 
 class _Redirects(urllib.request.HTTPRedirectHandler):
-    """Follow redirects to http(s) URLs only (urllib alone follows ftp://), at most ``MAX_REDIRECTS``."""
+    """Follow redirects to http(s) URLs only (urllib alone follows ftp://), at most ``MAX_REDIRECTS``;
+    under a permit, each redirect's URL is the one the permit returned (checked, normalised): what
+    is fetched is exactly what was checked."""
 
     max_redirections = MAX_REDIRECTS
 
@@ -325,15 +327,25 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
         if location:
             try:
                 _check_address(location, redirected_from=req.full_url)
-                permit = _PERMIT.get()
-                if permit is not None:
-                    permit.check_url(urljoin(req.full_url, location))
             except BaseException:
                 fp.close()
                 raise
         return super().http_error_302(req, fp, code, msg, headers)
 
     http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str,
+                         headers: http.client.HTTPMessage, newurl: str) -> urllib.request.Request | None:
+        """The next request, for ``newurl`` as urllib resolved and quoted it — or, under a permit,
+        for the URL the permit returned for it."""
+        permit = _PERMIT.get()
+        if permit is not None:
+            try:
+                newurl = permit.check_url(newurl)
+            except BaseException:
+                fp.close()
+                raise
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
 def _opener(deadline: float, permit: Permit | None = None) -> urllib.request.OpenerDirector:

@@ -13,6 +13,8 @@ is carried through). ``split_sentences``, ``preserve_formatting``, ``outline_det
 comes when ``show_billed_characters`` is set, as at DeepL (its official client always sets it):
 the text's characters, for HTML those outside the markup. ``show_scores=1`` (or ``scores=1``)
 adds each text's model ``score`` and its ``sentences``; without it the answer is exactly DeepL's.
+As at DeepL, the key comes first: a caller without a valid one is answered 403 before anything
+of its request is checked.
 """
 
 from __future__ import annotations
@@ -29,9 +31,9 @@ from starlette.responses import JSONResponse
 from ...languages import base_language
 from ..state import app_state
 from ..errors import ApiError
-from ..http import Params, read_params, unless_disconnected
+from ..http import CLIENT_GONE, Params, read_params, unless_disconnected
 from ..languages import name
-from ..security import client_address
+from ..requests import Wording, api_key, check_texts, string, strict_flag
 from ..service import Service, TextTranslation
 
 router = APIRouter(tags=["DeepL"])
@@ -53,23 +55,28 @@ _CHOICES = {"split_sentences": ("0", "1", "nonewlines"),
 _FLAGS = ("preserve_formatting", "outline_detection")
 _RESOURCES = {"glossary_id": "Glossary", "glossary_ids": "Glossary", "style_id": "Style rule",
               "translation_memory_id": "Translation memory"}
+DEEPL = Wording(not_a_string="Value for '{name}' not supported.", not_a_flag="Value for '{name}' not supported.",
+                too_many="Too many texts: {count} sent, this server takes at most {limit} a request",
+                too_long="Text too long: text {index} has {length} characters, this server takes at most {limit} "
+                         "a text",
+                not_unicode="Invalid request: Expected '{name}' parameter to be valid Unicode")
 
 
 @router.post("/v2/translate", summary="Translate texts (DeepL)", operation_id="deepl_translate")
 async def translate(request: Request) -> JSONResponse:
+    """The key first (403 before anything else, as at DeepL), then the request, then its characters."""
     service, options, gate = app_state(request)
-    params = await read_params(request, options.body_limit)
+    params, key = await _admitted(request)
     texts = _texts(params, options.batch_limit, options.char_limit)
     target, source = _target(params, service), _source(params, service)
     html = _check_options(params) == "html"
-    show_billed = _flag(params, "show_billed_characters")
-    scores = _flag(params, "show_scores") | _flag(params, "scores")
+    show_billed = strict_flag(params, "show_billed_characters", DEEPL)
+    scores = strict_flag(params, "show_scores", DEEPL) | strict_flag(params, "scores", DEEPL)
     billed = [_visible_characters(t) if html else len(t) for t in texts]
-    key = _auth_key(request, params)
-    gate.admit(request, key=key, characters=sum(billed))
+    gate.charge(request, key=key, characters=sum(billed))
     work = (service.translate_html if html else service.translate_texts)(texts, source=source, target=target)
     done = await unless_disconnected(request, work)
-    _usage(request).add(_caller(request, key), sum(billed))
+    _usage(request).add(gate.caller(request, key), sum(billed))
     return JSONResponse({"translations": [_translation(d, n, show_billed, scores, service)
                                           for d, n in zip(done, billed)]})
 
@@ -77,12 +84,11 @@ async def translate(request: Request) -> JSONResponse:
 @router.get("/v2/languages", summary="Source or target languages (DeepL)", operation_id="deepl_languages")
 @router.post("/v2/languages", summary="Source or target languages (DeepL)", operation_id="deepl_languages_post")
 async def languages(request: Request) -> JSONResponse:
-    service, options, gate = app_state(request)
-    params = await read_params(request, options.body_limit)  # DeepL's client sends type in a GET's body
+    service, _, _ = app_state(request)
+    params, _ = await _admitted(request)  # DeepL's client sends type in a GET's body
     kind = params.get("type", "source")
     if kind not in ("source", "target"):
         raise ApiError(400, "Parameter 'type' is invalid. 'source' and 'target' are valid values.")
-    gate.admit(request, key=_auth_key(request, params))
     pairs = service.pairs()
     if kind == "source":
         sources = {_source_code(p.source): p.source for p in pairs if p.source != "auto"}
@@ -101,40 +107,49 @@ async def usage(request: Request) -> JSONResponse:
     limit (so a client's "limit reached" means what a 429 would); without one: the characters
     translated through this API since the server started, and a limit no one reaches."""
     _, options, gate = app_state(request)
-    params = await read_params(request, options.body_limit)
-    key = _auth_key(request, params)
-    gate.admit(request, key=key)
+    _, key = await _admitted(request)
     tally = _usage(request)
     if options.char_limit_per_minute:
-        count, limit = tally.last_minute(_caller(request, key)), options.char_limit_per_minute
+        count, limit = tally.last_minute(gate.caller(request, key)), options.char_limit_per_minute
     else:
         count, limit = tally.total, UNLIMITED
     return JSONResponse({"character_count": count, "character_limit": limit})
 
 
 # -- reading a request ---------------------------------------------------------------------------------
+async def _admitted(request: Request) -> tuple[Params, str | None]:
+    """The request's parameters and key, the caller admitted by the gate (403, 429) before any of
+    them is checked. ``Authorization: DeepL-Auth-Key KEY`` is admitted before the body is read; the
+    legacy ``auth_key`` field needs the body, and a body that cannot be read is a 403 first."""
+    _, options, gate = app_state(request)
+    key = api_key(request, schemes=("deepl-auth-key",))
+    if key is not None:
+        gate.admit(request, key=key)
+        return await read_params(request, options.body_limit), key
+    try:
+        params = await read_params(request, options.body_limit)
+    except ApiError as error:
+        if error.status != CLIENT_GONE:  # one who left is answered nothing, and counted as such
+            gate.admit(request, key=None)
+        raise
+    key = api_key(request, params, fields=("auth_key",))
+    gate.admit(request, key=key)
+    return params, key
+
+
 def _texts(params: Params, batch_limit: int, char_limit: int) -> list[str]:
     texts = params.all("text")
     if not texts:
         raise ApiError(400, "Parameter 'text' not specified.")
     if not all(isinstance(t, str) for t in texts):
         raise ApiError(400, "Invalid request: Expected 'text' parameter to be an array of strings")
-    if batch_limit and len(texts) > batch_limit:
-        raise ApiError(400, f"Too many texts: {len(texts)} sent, this server takes at most {batch_limit} a request")
-    for i, text in enumerate(texts):
-        if char_limit and len(text) > char_limit:
-            raise ApiError(400, f"Text too long: text {i + 1} has {len(text)} characters, this server takes at "
-                                f"most {char_limit} a text")
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate from a JSON escape
-            raise ApiError(400, "Invalid request: Expected 'text' parameter to be valid Unicode") from None
+    check_texts(texts, char_limit=char_limit, batch_limit=batch_limit, wording=DEEPL)
     return texts
 
 
 def _target(params: Params, service: Service) -> str:
     """The routing table's code of ``target_lang``, refused in DeepL's words unless served."""
-    code = _string(params, "target_lang")
+    code = string(params, "target_lang", DEEPL)
     if not code:
         raise ApiError(400, "Value for 'target_lang' not supported.")
     target = _language(service, code, "target")
@@ -145,7 +160,7 @@ def _target(params: Params, service: Service) -> str:
 
 
 def _source(params: Params, service: Service) -> str:
-    code = _string(params, "source_lang")
+    code = string(params, "source_lang", DEEPL)
     if not code:
         return "auto"
     source = _language(service, code, "source")
@@ -169,12 +184,12 @@ def _language(service: Service, code: str, role: str) -> str:
 def _check_options(params: Params) -> str | None:
     """DeepL's options checked as DeepL checks them; the tag handling asked for."""
     for option, allowed in _CHOICES.items():
-        value = _string(params, option)
+        value = string(params, option, DEEPL)
         if value is not None and value.lower() not in allowed:
             raise ApiError(400, f"Value for '{option}' not supported.")
     for option in _FLAGS:
-        _flag(params, option)
-    if (_string(params, "formality") or "").lower() in ("more", "less"):
+        strict_flag(params, option, DEEPL)
+    if (string(params, "formality", DEEPL) or "").lower() in ("more", "less"):
         raise ApiError(400, "'formality' is not supported for given 'target_lang'.")
     for option, what in _RESOURCES.items():
         if params.get(option) in (None, "", []):
@@ -182,37 +197,11 @@ def _check_options(params: Params) -> str | None:
         if what == "Glossary" and not params.get("source_lang"):
             raise ApiError(400, "Use of a glossary requires the source_lang parameter to be specified")
         raise ApiError(404, f"{what} not found")
-    tags = (_string(params, "tag_handling") or "").lower() or None
+    tags = (string(params, "tag_handling", DEEPL) or "").lower() or None
     if tags == "xml":
         raise ApiError(400, "Value for 'tag_handling' not supported: this server carries HTML markup through "
                             "(tag_handling=html), not XML")
     return tags
-
-
-def _string(params: Params, option: str) -> str | None:
-    value = params.get(option)
-    if value is None or isinstance(value, str):
-        return value
-    raise ApiError(400, f"Value for '{option}' not supported.")
-
-
-def _flag(params: Params, option: str) -> bool:
-    """A boolean as JSON sends it (``true``) or a form does (``1``, ``true``); absent: false."""
-    value = params.get(option)
-    if value is None or isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, str) and value.strip().lower() in ("0", "1", "true", "false", ""):
-        return value.strip().lower() in ("1", "true")
-    raise ApiError(400, f"Value for '{option}' not supported.")
-
-
-def _auth_key(request: Request, params: Params) -> str | None:
-    """``Authorization: DeepL-Auth-Key KEY``, else the legacy ``auth_key`` field."""
-    scheme, _, value = request.headers.get("authorization", "").strip().partition(" ")
-    if scheme.lower() == "deepl-auth-key" and value.strip():
-        return value.strip()
-    legacy = params.get("auth_key")
-    return legacy if isinstance(legacy, str) and legacy else None
 
 
 # -- answering -----------------------------------------------------------------------------------------
@@ -262,8 +251,9 @@ class _TextCounter(HTMLParser):
 # -- usage ---------------------------------------------------------------------------------------------
 class _Usage:
     """Characters translated through this API: in all since the server started, and each caller's
-    over the last minute (what a per-minute limit counts). At most :data:`MAX_CALLERS` callers
-    are remembered: the longest unseen is forgotten first."""
+    (as the gate names it: :meth:`Gate.caller`, never by its key) over the last minute, what a
+    per-minute limit counts. At most :data:`MAX_CALLERS` callers are remembered: the longest
+    unseen is forgotten first."""
 
     def __init__(self) -> None:
         self.total = 0
@@ -298,10 +288,3 @@ def _usage(request: Request) -> _Usage:
         tally = state.deepl_usage = _Usage()
     return tally
 
-
-def _caller(request: Request, key: str | None) -> str:
-    """Who a per-minute limit counts, as the gate counts: the key when keys are on, else the address."""
-    _, options, _ = app_state(request)
-    if options.api_keys and key:
-        return "key:" + key.strip()
-    return "address:" + client_address(request)

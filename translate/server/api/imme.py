@@ -5,7 +5,8 @@
 Language codes come as those apps write them: DeepL's (``ZH``, ``EN-US``, ``ZH-HANT``) or
 Immersive Translate's (``zh-CN``, ``zh-TW``, ``en``); an empty or ``auto`` source is detected. The
 key is the ``token`` query parameter or an ``Authorization: Bearer`` header. ``scores=true`` (ours)
-adds each text's mean model score.
+adds each text's mean model ``score`` and its ``sentences`` (source, translation, score), as the
+other APIs' ``scores`` do.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from ...detect import UNDETERMINED
 from ..state import app_state
 from ..errors import ApiError
 from ..http import Params, read_params, unless_disconnected
+from ..requests import api_key, check_texts, flag, string
 
 router = APIRouter(tags=["DeepLX / Immersive Translate"])
-_TRUE = {"1", "true", "yes", "on"}
 
 
 @router.post("/imme")
@@ -31,15 +32,12 @@ async def imme(request: Request) -> JSONResponse:
     service, options, gate = app_state(request)
     params = await read_params(request, options.body_limit)
     texts, invalid = _texts(params)
-    gate.admit(request, key=_key(request), characters=sum(len(t) for t in texts))
+    key = api_key(request, request.query_params, fields=("token",), schemes=("bearer",))
+    gate.admit(request, key=key, characters=sum(len(t) for t in texts))
     if invalid:
         raise invalid
-    if options.batch_limit and len(texts) > options.batch_limit:
-        raise ApiError(400, f"Invalid request: request ({len(texts)}) exceeds text limit ({options.batch_limit})")
-    for text in texts:
-        if options.char_limit and len(text) > options.char_limit:
-            raise ApiError(400, f"Invalid request: request ({len(text)}) exceeds text limit ({options.char_limit})")
-    given_source, given_target = _code(params, "source_lang"), _code(params, "target_lang")
+    check_texts(texts, char_limit=options.char_limit, batch_limit=options.batch_limit, name="text_list")
+    given_source, given_target = string(params, "source_lang"), string(params, "target_lang")
     if not given_target:
         raise ApiError(400, "Invalid request: missing target_lang parameter")
     source = service.language(given_source, role="source")
@@ -47,7 +45,7 @@ async def imme(request: Request) -> JSONResponse:
     done = await unless_disconnected(request, service.translate_texts(texts, source=source, target=target)) \
         if texts else []
     deepl_style = given_target.isupper()
-    scores = _flag(params.get("scores"))
+    scores = flag(params, "scores")
     known = [d.source_language for d in done if d.source_language != UNDETERMINED]
     translations = []
     for d in done:
@@ -57,6 +55,7 @@ async def imme(request: Request) -> JSONResponse:
                                 "text": d.text}
         if scores:
             item["score"] = d.score
+            item["sentences"] = d.sentences
         translations.append(item)
     return JSONResponse({"translations": translations})
 
@@ -70,23 +69,3 @@ def _texts(params: Params) -> tuple[list[str], ApiError | None]:
     if not all(isinstance(t, str) for t in texts):
         return [], ApiError(400, "Invalid request: text_list must be a list of strings")
     return list(texts), None
-
-
-def _code(params: Params, name: str) -> str | None:
-    value = params.get(name)
-    if value is None or isinstance(value, str):
-        return value
-    raise ApiError(400, f"Invalid request: {name} parameter must be a string")
-
-
-def _key(request: Request) -> str | None:
-    """``?token=`` (Immersive Translate's custom API URL) or ``Authorization: Bearer`` (DeepLX's)."""
-    token = request.query_params.get("token")
-    if token:
-        return token
-    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
-    return credentials.strip() or None if scheme.lower() == "bearer" else None
-
-
-def _flag(value: Any) -> bool:
-    return value is True or isinstance(value, str) and value.strip().lower() in _TRUE

@@ -1,7 +1,8 @@
 """LibreTranslate's API, request and response shapes as its ``app.py`` has them, so that the
 clients configured for a LibreTranslate server (Mastodon, Discourse, ``libretranslatepy``, its
 own web page) work unchanged: ``/translate``, ``/detect``, ``/languages``, ``/translate_file`` with
-``/download_file``, ``/frontend/settings`` and ``/health``. Errors are ``{"error": ...}`` in
+``/download_file`` (a file is a document: at most 20 texts' worth of characters, as ``/v1``'s),
+``/frontend/settings`` and ``/health``. Errors are ``{"error": ...}`` in
 LibreTranslate's wording where it has one.
 
 Beyond LibreTranslate (off unless asked, so its shapes stay exact): ``scores=true`` adds each
@@ -37,7 +38,10 @@ from ..state import app_state
 from ..errors import ApiError
 from ..http import Params, read_body, read_params, unless_disconnected
 from ..languages import name as language_name
+from ..markup import lex
+from ..requests import LIBRETRANSLATE, api_key, check_texts, flag, string
 from ..service import Service, TextTranslation
+from .native import document_limit
 
 router = APIRouter(tags=["LibreTranslate"])
 
@@ -48,7 +52,6 @@ DETECT_CHARACTERS = 10_000      # detection reads this much of a text: enough, a
 # what LibreTranslate clients call Chinese: zh / zh-Hans (Simplified), zt / zh-Hant (Traditional)
 CHINESE_SOURCES = ("zh", "zh-Hans", "zt", "zh-Hant")
 CHINESE_TARGETS = ("zh", "zh-Hans")
-_TRUE = {"1", "true", "yes", "on"}
 
 
 # -- /translate ------------------------------------------------------------------------------------------
@@ -60,24 +63,24 @@ async def translate(request: Request) -> JSONResponse:
     service, options, gate = app_state(request)
     params = await read_params(request, options.body_limit)
     q, texts, invalid = _texts(params)
-    gate.admit(request, key=_key(params), characters=sum(len(t) for t in texts))
+    gate.admit(request, key=api_key(request, params), characters=sum(len(t) for t in texts))
     if invalid:
         raise invalid
-    target_code = _string(params, "target")
+    target_code = string(params, "target")
     if not target_code:
         raise ApiError(400, "Invalid request: missing target parameter")
     alternatives = _alternatives(params)
-    text_format = _string(params, "format") or "text"
-    _check_limits(texts, is_batch=isinstance(q, list), char_limit=options.char_limit,
-                  batch_limit=options.batch_limit)
-    source = service.language(_string(params, "source"), role="source")
+    text_format = string(params, "format") or "text"
+    check_texts(texts, char_limit=options.char_limit, batch_limit=options.batch_limit, name="q",
+                count=isinstance(q, list))  # LibreTranslate counts a list's texts only
+    source = service.language(string(params, "source"), role="source")
     target = service.language(target_code, role="target")
     if text_format not in FORMATS:
         raise ApiError(400, f"{text_format[:40]} format is not supported")
     translate_with = service.translate_html if text_format == "html" else service.translate_texts
     done = await unless_disconnected(request, translate_with(texts, source=source, target=target))
     return JSONResponse(_translated(done, batch=isinstance(q, list), detected=source == "auto",
-                                    alternatives=alternatives, scores=_flag(params, "scores")))
+                                    alternatives=alternatives, scores=flag(params, "scores")))
 
 
 def _translated(done: Sequence[TextTranslation], *, batch: bool, detected: bool, alternatives: int,
@@ -123,40 +126,12 @@ def _texts(params: Params) -> tuple[Any, list[str], ApiError | None]:
     return q, [t.replace("\r\n", "\n") for t in texts], None
 
 
-def _check_limits(texts: Sequence[str], *, is_batch: bool, char_limit: int, batch_limit: int) -> None:
-    """LibreTranslate's limits, in its words: texts per request, then characters per text."""
-    if is_batch and batch_limit and len(texts) > batch_limit:
-        raise ApiError(400, f"Invalid request: request ({len(texts)}) exceeds text limit ({batch_limit})")
-    for text in texts:
-        if char_limit and len(text) > char_limit:
-            raise ApiError(400, f"Invalid request: request ({len(text)}) exceeds text limit ({char_limit})")
-
-
 def _alternatives(params: Params) -> int:
     value = params.get("alternatives", 0)
     if isinstance(value, bool) or not isinstance(value, (int, str)) or \
             isinstance(value, str) and not re.fullmatch(r"\s*-?\d{1,9}\s*", value):
         raise ApiError(400, "Invalid request: alternatives parameter is not a number")
     return max(0, int(value))
-
-
-def _string(params: Params, name: str) -> str | None:
-    """A text field: absent or JSON null → None; anything but a string → 400."""
-    value = params.get(name)
-    if value is None or isinstance(value, str):
-        return value
-    raise ApiError(400, f"Invalid request: {name} parameter must be a string")
-
-
-def _key(params: Params) -> str | None:
-    """The ``api_key`` field (Mastodon sends null, Discourse an empty string when there is none)."""
-    value = params.get("api_key")
-    return value if isinstance(value, str) and value else None
-
-
-def _flag(params: Params, name: str) -> bool:
-    value = params.get(name)
-    return value is True or isinstance(value, str) and value.strip().lower() in _TRUE
 
 
 # -- /detect ---------------------------------------------------------------------------------------------
@@ -167,7 +142,7 @@ async def detect(request: Request) -> JSONResponse:
     service, options, gate = app_state(request)
     params = await read_params(request, options.body_limit)
     q, texts, invalid = _texts(params)
-    gate.admit(request, key=_key(params), characters=sum(len(t) for t in texts))
+    gate.admit(request, key=api_key(request, params), characters=sum(len(t) for t in texts))
     if invalid:
         raise invalid
     text = "\n".join(texts)[:DETECT_CHARACTERS]
@@ -238,7 +213,7 @@ async def translate_file(request: Request) -> JSONResponse:
     ``{"translatedFileUrl": ".../download_file/<id>-<name>"}``."""
     service, options, gate = app_state(request)
     fields, filename, data = await _multipart(request, options.body_limit)
-    gate.admit(request, key=fields.get("api_key") or None, characters=len(data))
+    gate.admit(request, key=api_key(request, fields), characters=len(data))
     if filename is None:
         raise ApiError(400, "Invalid request: missing file parameter")
     if not fields.get("target"):
@@ -252,6 +227,7 @@ async def translate_file(request: Request) -> JSONResponse:
     source = service.language(fields.get("source"), role="source")
     target = service.language(fields["target"], role="target")
     text = await run_in_threadpool(_decoded, data, name, None if source == "auto" else source)
+    await run_in_threadpool(_check_size, text, kind, document_limit(service))
     translated = await unless_disconnected(request, _translate_file(service, text, kind, source, target))
     stored = files_of(request).put(name, translated.encode("utf-8"))
     return JSONResponse({"translatedFileUrl": f"{str(request.base_url).rstrip('/')}/download_file/{quote(stored)}"})
@@ -316,6 +292,17 @@ def _decoded(data: bytes, name: str, language: str | None) -> str:
         return decode_text(data, name, language=language, clean=False).replace("\0", "")
     except (TranslateError, UnicodeError):
         raise ApiError(400, "Invalid request: the file is not text in an encoding this server reads") from None
+
+
+def _check_size(text: str, kind: str, limit: int) -> None:
+    """A file is a document: at most ``limit`` characters (0: none; ``native.document_limit``, the
+    rule of ``/v1/translate``), counted as the text to translate — a page's text, not its markup
+    or scripts — and refused in LibreTranslate's words for a text over its limit."""
+    if not limit:
+        return
+    size = sum(t.end - t.start for t in lex(text) if t.kind == "text") if kind == "html" else len(text)
+    if size > limit:
+        raise ApiError(400, LIBRETRANSLATE.too_long.format(length=size, limit=limit))
 
 
 async def _translate_file(service: Service, text: str, kind: str, source: str, target: str) -> str:
@@ -425,9 +412,19 @@ class FileStore:
 
 
 def files_of(request: Request) -> FileStore:
-    """This app's file store (made on first use; its folder goes when the app does, or on ``close``)."""
+    """This app's file store (made on first use; :func:`close_files` removes it)."""
     state = request.app.state
     store = getattr(state, "translated_files", None)
     if store is None:
         store = state.translated_files = FileStore()
     return store
+
+
+def close_files(app: Any) -> None:
+    """Remove the files ``app`` (a FastAPI app, or what wraps it with its ``state``) kept for
+    download, and their folder: what its owner calls when it stops serving. Safe to call twice."""
+    state = app.state
+    store = getattr(state, "translated_files", None)
+    if store is not None:
+        del state.translated_files
+        store.close()

@@ -37,6 +37,8 @@ from ...pipeline import Translator
 from ...sources.reader import Segmenter, read_input, read_text
 from ...sources.url import is_url, permitted
 from ...spans import mask_markdown
+from ..requests import api_key as read_key
+from ..requests import check_texts
 from ..state import app_state
 from ..errors import ApiError
 from ..http import parse_json, read_body, unless_disconnected
@@ -122,13 +124,7 @@ async def json_object(request: Request, limit: int) -> dict[str, Any]:
 
 def api_key(request: Request, data: Mapping[str, Any]) -> str | None:
     """The API key: the ``api_key`` field (LibreTranslate's), else ``Authorization: Bearer KEY``."""
-    key = data.get("api_key")
-    if isinstance(key, str):
-        return key
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() not in ("bearer", "deepl-auth-key"):
-        return None
-    return token.strip() or None
+    return read_key(request, data, schemes=("bearer", "deepl-auth-key"))
 
 
 def checked(data: Mapping[str, Any], fields: Mapping[str, Field]) -> dict[str, Any]:
@@ -149,7 +145,8 @@ def _value(name: str, value: Any, field: Field) -> Any:
         value = [value]
     ok = {"string": isinstance(value, str),
           "integer": isinstance(value, int) and not isinstance(value, bool),
-          "number": isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value),
+          "number": isinstance(value, int) and not isinstance(value, bool)  # (any int: 1e400 is no float)
+          or isinstance(value, float) and math.isfinite(value),
           "boolean": isinstance(value, bool),
           "array": isinstance(value, list) and all(isinstance(v, str) for v in value)}[field.type]
     if not ok:
@@ -160,16 +157,24 @@ def _value(name: str, value: Any, field: Field) -> Any:
         raise ApiError(400, f"Invalid request: unknown {name} '{str(value)[:40]}' (choose from "
                             f"{', '.join(field.choices)})")
     if (field.low is not None and value < field.low) or (field.high is not None and value > field.high):
-        raise ApiError(400, f"Invalid request: {name} must be from {field.low:g} to {field.high:g}, not {value:g}")
+        raise ApiError(400, f"Invalid request: {name} must be from {field.low:g} to {field.high:g}, not "
+                            f"{_shown_number(value)}")
     return value
 
 
-def request_decoding(values: Mapping[str, Any]) -> DecodingOptions | None:
+def _shown_number(value: float) -> str:
+    """A number for an error message: an integer past what a float holds (1 and 400 zeros) is not
+    formatted as one (OverflowError), nor echoed whole."""
+    return f"{value:g}" if abs(value) < 1e300 else "a larger number"
+
+
+def request_decoding(values: Mapping[str, Any], base: DecodingOptions) -> DecodingOptions | None:
+    """The server's decoding (``base``) with the request's own fields on top; None when it gives none."""
     given = {name: values[name] for name in DECODING_FIELDS if name in values}
     if not given:
         return None
     try:
-        return DecodingOptions(**given)
+        return dataclasses.replace(base, **given)
     except UsageError as exc:
         raise ApiError(400, f"Invalid request: {first_line(exc)}") from None
 
@@ -184,6 +189,9 @@ def check_source(values: Mapping[str, Any]) -> None:
         raise ApiError(400, "Invalid request: send either text or url")
     if "url" in values and not is_url(values["url"]):
         raise ApiError(400, "Invalid request: url must be an http(s) address")
+    for name in ("text", "url"):  # a lone surrogate (a JSON escape) is no text the model can read
+        if name in values:
+            check_texts([values[name]], char_limit=0, batch_limit=0, name=name)
 
 
 def document_limit(service: Service) -> int:
@@ -303,7 +311,7 @@ async def translate(request: Request) -> Response:
     check_source(values)
     source = service.language(values.get("from"), role="source")
     target = service.language(values.get("to", service.translator.load.target_language), role="target")
-    translator = service.translator_for(source, target, request_decoding(values))
+    translator = service.translator_for(source, target, request_decoding(values, service.translator.decoding))
     pipeline = request_pipeline(translator.pipeline, values)
     language = None if source == "auto" else source
 
@@ -314,13 +322,18 @@ async def translate(request: Request) -> Response:
 
     done = await unless_disconnected(request, work())
     fmt = values.get("format", "jsonl")
-    if fmt == "jsonl":
-        return JSONResponse(translation_object(translator, done, source))
+    if fmt == "jsonl":  # rendering a long document is CPU work: in a worker thread, not on the event loop
+        return await run_in_threadpool(lambda: JSONResponse(translation_object(translator, done, source)))
+    body, headers = await run_in_threadpool(rendered, translator, done, fmt)
+    return Response(body, media_type=MEDIA_TYPES.get(fmt, "text/plain; charset=utf-8"), headers=headers)
+
+
+def rendered(translator: Translator, done: TextTranslation, fmt: str) -> tuple[str, dict[str, str] | None]:
+    """What ``translate -f FORMAT`` writes for the translation, and its headers (html: the CSP)."""
     doc = done.document
     info = public(translator.info_of(doc.paragraphs))
     body = "".join(render(fmt, doc.paragraphs, info, doc.layout, metadata=doc.metadata))
-    headers = page_headers(body) if fmt == "html" else None
-    return Response(body, media_type=MEDIA_TYPES.get(fmt, "text/plain; charset=utf-8"), headers=headers)
+    return body, page_headers(body) if fmt == "html" else None
 
 
 # -- /metrics and /docs -----------------------------------------------------------------------------------
