@@ -47,23 +47,19 @@ def create_app(service: Service, options: ServeOptions | None = None) -> FastAPI
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = exc.detail if isinstance(exc.detail, str) else "Invalid request"
-        return error_response(request.url.path, exc.status_code, message)
+        return error_response(request.url.path, exc.status_code, message, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         return error_response(request.url.path, 400, "Invalid request")
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> Response:  # the log has the traceback, not the client
-        logger.error("unexpected error on %s", request.url.path, exc_info=exc)
-        return error_response(request.url.path, 500, "internal error; the server's log says why")
-
     for module in (libretranslate, deepl, imme, native, web):
         app.include_router(module.router)
     for router in extra_routes():
         app.include_router(router)
+    app.add_middleware(Unexpected)
     gate.install(app)
-    return MetricsMiddleware(app, service.metrics)  # type: ignore[return-value]
+    return MetricsMiddleware(HeadAsGet(app), service.metrics)  # type: ignore[return-value]
 
 
 ROUTES_GROUP = "translate.server.routes"  # entry points: routes other packages add (summarize's /v1/summarize)
@@ -85,10 +81,61 @@ def extra_routes() -> list[APIRouter]:
     return found
 
 
+class Unexpected:
+    """A bug's exception answered as a 500 in the API's shape — the traceback to the log, never to
+    the client — and *not* raised further: Starlette's outermost handler would re-raise it and the
+    server would drop the keep-alive connection (and a pipelined request with it)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            logger.error("unexpected error on %s", scope.get("path"), exc_info=exc)
+            if not started:
+                response = error_response(scope.get("path", ""), 500, "internal error; the server's log says why")
+                await response(scope, receive, send)
+
+
+class HeadAsGet:
+    """HEAD answered wherever GET is (uptime checkers probe ``/health`` so): the GET's status and
+    headers, no body."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.app, name)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def bodiless(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, bodiless)
+
+
 class MetricsMiddleware:
     """Counts every request by endpoint (the route's path template) and status, and its latency."""
 
-    def __init__(self, app: FastAPI, metrics: Metrics) -> None:
+    def __init__(self, app: HeadAsGet, metrics: Metrics) -> None:
         self.app, self.metrics = app, metrics
         self.state = app.state
 

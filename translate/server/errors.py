@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from starlette.responses import JSONResponse
@@ -37,6 +38,19 @@ def error_shape(path: str) -> ErrorShape:
     return lambda message: {"error": message}
 
 
-def error_response(path: str, status: int, message: str, retry_after: float | None = None) -> JSONResponse:
-    headers = {"Retry-After": str(max(1, round(retry_after)))} if retry_after is not None else None
-    return JSONResponse(error_shape(path)(message), status_code=status, headers=headers)
+class AsciiJSON(JSONResponse):
+    """JSON written as ASCII: an error that quotes what a client sent (a lone surrogate from a JSON
+    escape included) can always be encoded, so a 400 never turns into a 500."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii")
+
+
+def error_response(path: str, status: int, message: str, retry_after: float | None = None,
+                   headers: Mapping[str, str] | None = None) -> JSONResponse:
+    """An error in the shape of the API at ``path``; ``Retry-After`` for 429/503, ``headers`` kept
+    (a 405's ``Allow``)."""
+    out = dict(headers or {})
+    if retry_after is not None:
+        out["Retry-After"] = str(max(1, round(retry_after)))
+    return AsciiJSON(error_shape(path)(message), status_code=status, headers=out or None)

@@ -356,10 +356,11 @@ def safe_name(raw: str) -> str:
     ``-`` and ``_`` only (NUL, slashes, ``..`` and controls gone), no leading dot, at most 100
     characters with its extension kept."""
     last = re.split(r"[\\/]", unicodedata.normalize("NFC", raw))[-1]
-    cleaned = re.sub(r"[^\w.-]+", "_", last).lstrip("._-")
+    cleaned = re.sub(r"[^\w.-]+", "_", last)
     stem, dot, extension = cleaned.rpartition(".")
     if not dot:
         stem, extension = cleaned, ""
+    stem = stem.lstrip("._-")  # no leading dot; the extension stays (a name of symbols only: file.md)
     extension = extension[:10]
     stem = stem.rstrip(".")[:100 - len(extension) - 1] or "file"
     return f"{stem}.{extension}" if extension else stem
