@@ -29,6 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from ...commandline import FLAGS
 from ...document import Document
 from ...errors import InputError, TranslateError, UsageError, first_line
 from ...options import INPUT_FORMATS, LAYOUTS, DecodingOptions, LoadOptions, PipelineOptions, field_names
@@ -91,14 +92,19 @@ SOURCE_FIELDS = {
                                    "fragment needs true)."),
     "api_key": Field("string", "An API key, when the server requires one (or send Authorization: Bearer KEY)."),
 }
-DECODING_FIELDS = {
-    "num_beams": Field("integer", "Beam size (default: the model's).", low=1, high=16),
-    "max_new_tokens": Field("integer", "Output tokens per sentence (default: 2 × source tokens + 16).",
-                            low=1, high=1024),
-    "no_repeat_ngram_size": Field("integer", "Never repeat an n-gram of this size (0: allowed).", low=0, high=64),
-    "repetition_penalty": Field("number", "Penalise tokens already produced (1: none).", low=0.01, high=100),
-    "length_penalty": Field("number", "Beam scores divided by length**this.", low=-100, high=100),
-}
+# Per request, a client may choose any decoding option, within bounds a shared server can afford; the
+# fields come from the command line's table (one option source: a new decoding option appears here by itself).
+DECODING_BOUNDS = {"num_beams": (1, 16), "max_new_tokens": (1, 1024), "no_repeat_ngram_size": (0, 64),
+                   "repetition_penalty": (0.01, 100), "length_penalty": (-100, 100)}
+
+
+def _decoding_field(name: str) -> Field:
+    flag = FLAGS[name]
+    low, high = DECODING_BOUNDS.get(name, (flag.min, None))
+    return Field("integer" if flag.type is int else "number", flag.help, low=low, high=high)
+
+
+DECODING_FIELDS = {name: _decoding_field(name) for name in field_names(DecodingOptions)}
 TRANSLATE_FIELDS = {
     **SOURCE_FIELDS,
     "to": Field("string", "Target language code (default: the server's)."),
