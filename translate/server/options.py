@@ -24,7 +24,7 @@ class ServeOptions:
     # batching
     batching: bool = True            # off: one request at a time, text by text (LibreTranslate's way)
     batch_wait_ms: float = 5.0       # how long the batcher waits to fill a batch
-    max_queue: int = 4096            # sentences waiting at most; beyond: 503 with Retry-After
+    max_queue: int = 4096            # sentences waiting at most; beyond: 503 with Retry-After (0: no bound)
     # limits
     char_limit: int = 5000           # characters per text (LibreTranslate's default wording on excess)
     batch_limit: int = 128           # texts per request
