@@ -12,7 +12,8 @@ from tests.conftest import TOY_MODEL
 from tests.test_corpus import BAD, docs, expected_text, write_jsonl
 
 ray = pytest.importorskip("ray")
-pytestmark = pytest.mark.slow  # a local Ray cluster starts: seconds each
+pytestmark = [pytest.mark.slow,  # a local Ray cluster starts: seconds each
+              pytest.mark.xdist_group("ray")]  # one Ray at a time, in one worker, under pytest -n
 
 TOY = ["-m", str(TOY_MODEL), "--threads", "1", "-q"]
 

@@ -435,6 +435,7 @@ def test_a_resumed_run_keeps_the_names_of_the_first(tmp_path, capsys, monkeypatc
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("ray")  # one Ray at a time, in one worker, under pytest -n
 def test_ray_is_silent_with_quiet(tmp_path):
     """``--engine ray -q``: Ray's own log lines and warnings stay off stderr (a fresh process: its own ray.init)."""
     pytest.importorskip("ray")

@@ -16,7 +16,8 @@ from translate.server.options import ServeOptions
 ray = pytest.importorskip("ray")
 serve = pytest.importorskip("ray.serve")
 httpx = pytest.importorskip("httpx")
-pytestmark = pytest.mark.slow  # a local Ray instance and two replicas start: tens of seconds
+pytestmark = [pytest.mark.slow,  # a local Ray instance and two replicas start: tens of seconds
+              pytest.mark.xdist_group("ray")]  # one Ray at a time, in one worker, under pytest -n
 
 GUARD = 120.0  # seconds: a failure guard only
 
