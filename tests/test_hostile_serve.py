@@ -674,9 +674,6 @@ def test_cors_for_the_origin_asked_only():
         healthy(running)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: with --cors, a preflight from another origin is answered 400 text/plain "
-                   "'Disallowed CORS origin' (Starlette's CORSMiddleware, added by security.Gate.install), not in the "
-                   "API's error shape ({\"error\"}, or {\"message\"} under /v2/)")
 def test_a_refused_cors_preflight_is_in_the_apis_error_shape():
     with serving(cors=("https://ok.example",)) as running:
         for path in ("/translate", "/v2/translate"):

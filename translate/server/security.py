@@ -46,6 +46,7 @@ from html.parser import HTMLParser
 from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI
+from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -70,6 +71,24 @@ PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
             "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 SECURITY_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
                     (b"x-frame-options", b"DENY"))
+
+
+class ShapedCORS(CORSMiddleware):
+    """Starlette's CORS, but a refused preflight answered in the API's own error shape (its own is
+    plain text), like every other refusal."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "OPTIONS":
+            headers = Headers(scope=scope)
+            if "origin" in headers and "access-control-request-method" in headers:
+                response = self.preflight_response(request_headers=headers)
+                if response.status_code == 400:
+                    from .errors import error_response
+
+                    response = error_response(scope.get("path", ""), 400, bytes(response.body).decode())
+                await response(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
 
 
 class Gate:
@@ -209,7 +228,7 @@ class Gate:
         The guard wraps the whole middleware stack (by wrapping its builder), outside even the
         framework's handler of unexpected errors, so that its 500s carry the headers too."""
         if self.cors:
-            app.add_middleware(CORSMiddleware, allow_origins=list(self.cors), allow_credentials=False,
+            app.add_middleware(ShapedCORS, allow_origins=list(self.cors), allow_credentials=False,
                                allow_methods=["GET", "POST"], allow_headers=["Authorization", "Content-Type"],
                                expose_headers=["Retry-After"], max_age=600)
         build = app.build_middleware_stack
