@@ -19,8 +19,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from translate.errors import TranslateError, UsageError, first_line
-from translate.server.api.native import (MEDIA_TYPES, SOURCE_FIELDS, Field, api_key, check_source, checked,
-                                         json_object, page_headers, public, read_document, request_pipeline)
+from translate.server.api.native import (MEDIA_TYPES, SOURCE_FIELDS, Field, document_request, json_body, page_headers,
+                                         public, read_document, request_pipeline)
 from translate.server.errors import ApiError
 from translate.server.http import unless_disconnected
 from translate.server.state import app_state
@@ -53,20 +53,14 @@ SUMMARIZE_FIELDS = {
                 "like 80w), to (a language code, or source), from, format. One extractive ranking is cut at "
                 "every length; only the picked sentences are translated (by the model directly, not through "
                 "the batcher). format json (default) answers what `summarize -f json` writes.",
-    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
-        "type": "object", "properties": {k: f.schema() for k, f in SUMMARIZE_FIELDS.items()},
-        "additionalProperties": False}}}}},
+    openapi_extra=json_body(SUMMARIZE_FIELDS),
     responses={200: {"description": "The digests in the requested format"}, 400: {"description": "Invalid request"},
                403: {"description": "URL fetching refused, or no key"}, 413: {"description": "Body over the limit"},
                502: {"description": "The URL could not be read"},
                503: {"description": "Too many digests in progress: retry after Retry-After seconds"}})
 async def summarize(request: Request) -> Response:
-    service, options, gate = app_state(request)
-    data = await json_object(request, options.body_limit)
-    text = data.get("text")
-    gate.admit(request, key=api_key(request, data), characters=len(text) if isinstance(text, str) else 0)
-    values = checked(data, SUMMARIZE_FIELDS)
-    check_source(values)
+    service, _, gate = app_state(request)
+    values = await document_request(request, SUMMARIZE_FIELDS)
     source = service.language(values.get("from"), role="source")
     default_target = service.translator.load.target_language
     to = values.get("to", default_target)

@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from ...languages import base_language
-from ..state import app_state
+from ..state import app_state, per_app
 from ..errors import ApiError
 from ..http import CLIENT_GONE, Params, read_params, unless_disconnected
 from ..languages import name
@@ -281,10 +281,6 @@ class _Usage:
 
 
 def _usage(request: Request) -> _Usage:
-    """The app's tally (one per app: tests and Ray replicas run several in one process)."""
-    state = request.app.state
-    tally = getattr(state, "deepl_usage", None)
-    if tally is None:
-        tally = state.deepl_usage = _Usage()
-    return tally
+    """The app's tally of characters translated."""
+    return per_app(request, "deepl_usage", _Usage)
 

@@ -34,7 +34,7 @@ from starlette.responses import JSONResponse, Response
 from ...detect import UNDETERMINED
 from ...errors import TranslateError
 from ...languages import base_language
-from ..state import app_state
+from ..state import app_state, per_app
 from ..errors import ApiError
 from ..http import Params, read_body, read_params, unless_disconnected
 from ..languages import name as language_name
@@ -60,12 +60,8 @@ async def translate(request: Request) -> JSONResponse:
     """Translate ``q`` (a string or a list of strings) from ``source`` (a code or ``auto``) to ``target``;
     ``format`` ``text`` or ``html``; ``alternatives``; ``api_key``. ``scores=true`` (ours) adds
     the model's scores."""
-    service, options, gate = app_state(request)
-    params = await read_params(request, options.body_limit)
-    q, texts, invalid = _texts(params)
-    gate.admit(request, key=api_key(request, params), characters=sum(len(t) for t in texts))
-    if invalid:
-        raise invalid
+    service, options, _ = app_state(request)
+    params, q, texts = await _admitted(request)
     target_code = string(params, "target")
     if not target_code:
         raise ApiError(400, "Invalid request: missing target parameter")
@@ -113,6 +109,18 @@ def _detection(language: str, confidence: float | None) -> dict[str, Any]:
     return {"confidence": confidence if confidence is not None else 100.0, "language": language}
 
 
+async def _admitted(request: Request) -> tuple[Params, Any, list[str]]:
+    """The request's parameters, ``q`` as sent and its texts — the caller admitted first (key,
+    rate, characters), then ``q`` checked, as LibreTranslate orders them."""
+    _, options, gate = app_state(request)
+    params = await read_params(request, options.body_limit)
+    q, texts, invalid = _texts(params)
+    gate.admit(request, key=api_key(request, params), characters=sum(len(t) for t in texts))
+    if invalid:
+        raise invalid
+    return params, q, texts
+
+
 def _texts(params: Params) -> tuple[Any, list[str], ApiError | None]:
     """``q`` as sent (a string or a list: JSON's, or form fields repeated), its texts, and the 400
     it deserves (raised only after the key is checked, as LibreTranslate does)."""
@@ -139,12 +147,8 @@ def _alternatives(params: Params) -> int:
 async def detect(request: Request) -> JSONResponse:
     """The language of ``q`` (a list is read as one text, as LibreTranslate does):
     ``[{"confidence": 0-100, "language": code}]``."""
-    service, options, gate = app_state(request)
-    params = await read_params(request, options.body_limit)
-    q, texts, invalid = _texts(params)
-    gate.admit(request, key=api_key(request, params), characters=sum(len(t) for t in texts))
-    if invalid:
-        raise invalid
+    service, options, _ = app_state(request)
+    params, q, texts = await _admitted(request)
     text = "\n".join(texts)[:DETECT_CHARACTERS]
     language, confidence = await unless_disconnected(request, run_in_threadpool(service.detect, text))
     return JSONResponse([_detection(language, confidence)])
@@ -414,11 +418,7 @@ class FileStore:
 
 def files_of(request: Request) -> FileStore:
     """This app's file store (made on first use; :func:`close_files` removes it)."""
-    state = request.app.state
-    store = getattr(state, "translated_files", None)
-    if store is None:
-        store = state.translated_files = FileStore()
-    return store
+    return per_app(request, "translated_files", FileStore)
 
 
 def close_files(app: Any) -> None:

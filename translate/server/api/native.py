@@ -1,7 +1,7 @@
 """This tool's own API: ``POST /v1/translate`` (a text, an HTML page, Markdown or a URL, answered in
 any output format of ``translate -f``), ``GET /metrics`` (Prometheus) and ``GET /docs`` (every
 route, rendered here: no script, no CDN). ``POST /v1/summarize`` is ``summarize``'s, added through
-the ``translate.server.routes`` entry point with the request helpers here (``json_object``,
+the ``translate.server.routes`` entry point with the request helpers here (``document_request``, ``json_body``,
 ``api_key``, ``checked``, ``check_source``, ``read_document``, ``public``...), which are this
 package's API for routes from elsewhere.
 
@@ -189,6 +189,24 @@ def request_pipeline(base: PipelineOptions, values: Mapping[str, Any]) -> Pipeli
     return dataclasses.replace(base, **{name: values[name] for name in PER_REQUEST if name in values})
 
 
+def json_body(fields: Mapping[str, Field]) -> dict[str, Any]:
+    """The OpenAPI request body of an endpoint that takes a JSON object of ``fields`` (and no other)."""
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "properties": {k: f.schema() for k, f in fields.items()}, "additionalProperties": False}}}}}
+
+
+async def document_request(request: Request, fields: Mapping[str, Field]) -> dict[str, Any]:
+    """A /v1 document request, read and checked: a JSON object within the body limit, its caller
+    admitted (key, rate, the text's characters), its fields each of its type, text or url."""
+    _, options, gate = app_state(request)
+    data = await json_object(request, options.body_limit)
+    text = data.get("text")
+    gate.admit(request, key=api_key(request, data), characters=len(text) if isinstance(text, str) else 0)
+    values = checked(data, fields)
+    check_source(values)
+    return values
+
+
 def check_source(values: Mapping[str, Any]) -> None:
     """Exactly one of text and url; a url is an http(s) address (never a path of the server)."""
     if ("text" in values) == ("url" in values):
@@ -302,19 +320,13 @@ def translation_object(translator: Translator, done: TextTranslation, source: st
                 "one JSON object {header, paragraphs, terms} with each sentence's model score; text, bilingual "
                 "and markdown as text; html as the bilingual reading page. Options fixed when the server starts "
                 "(model, backend, device, cache, glossary, routes...) are refused.",
-    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
-        "type": "object", "properties": {k: f.schema() for k, f in TRANSLATE_FIELDS.items()},
-        "additionalProperties": False}}}}},
+    openapi_extra=json_body(TRANSLATE_FIELDS),
     responses={200: {"description": "The translation in the requested format"},
                400: {"description": "Invalid request"}, 403: {"description": "URL fetching refused, or no key"},
                413: {"description": "Body over the limit"}, 502: {"description": "The URL could not be read"}})
 async def translate(request: Request) -> Response:
-    service, options, gate = app_state(request)
-    data = await json_object(request, options.body_limit)
-    text = data.get("text")
-    gate.admit(request, key=api_key(request, data), characters=len(text) if isinstance(text, str) else 0)
-    values = checked(data, TRANSLATE_FIELDS)
-    check_source(values)
+    service, _, gate = app_state(request)
+    values = await document_request(request, TRANSLATE_FIELDS)
     source = service.language(values.get("from"), role="source")
     target = service.language(values.get("to", service.translator.load.target_language), role="target")
     translator = service.translator_for(source, target, request_decoding(values, service.translator.decoding))
