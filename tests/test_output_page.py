@@ -402,10 +402,15 @@ def test_browser_side_by_side_wide_stacked_narrow(opened):
 def test_browser_hover_highlights_counterpart(opened):
     o = opened(1280)
     counterpart = o.page.locator('.article .tgt .s[data-s="p1-s1"]')
-    before = counterpart.evaluate("e => getComputedStyle(e).backgroundColor")
+    # The page may be shared with an earlier test that left the mouse on a sentence, and the
+    # highlight fades in (a CSS transition): move away, then read colours once transitions end.
+    o.page.mouse.move(0, 0)
+    o.page.locator('.article .s.hl').first.wait_for(state="detached")
+    settled = "e => Promise.all(e.getAnimations().map(a => a.finished)).then(() => getComputedStyle(e).backgroundColor)"
+    before = counterpart.evaluate(settled)
     o.page.locator('.article .src .s[data-s="p1-s1"]').hover()
     assert "hl" in counterpart.get_attribute("class").split()
-    assert counterpart.evaluate("e => getComputedStyle(e).backgroundColor") != before
+    assert counterpart.evaluate(settled) != before
     other = o.page.locator('.article .tgt .s[data-s="p1-s0"]')
     assert "hl" not in other.get_attribute("class").split()
     o.page.locator('.article .tgt [data-s="p12-s0"]').hover()        # moving on moves the highlight
