@@ -7,12 +7,16 @@ a silence of ``TIMEOUT_S`` ends it sooner, a body shorter than its Content-Lengt
 deflate are decoded but never past ``MAX_BYTES``, only web pages and text are read, and redirects go to
 http(s) only. urllib stays (it honours the proxy settings); urllib3 offers no deadline for a whole
 response either, so it would not spare the code below.
+
+A caller that kept a resource's validators (ETag, Last-Modified: a feed reader) sends them back, and a
+304 costs it nothing: ``Fetched.not_modified``.
 """
 
 from __future__ import annotations
 
 import codecs
 import contextlib
+import dataclasses
 import functools
 import http.client
 import io
@@ -37,6 +41,8 @@ DEADLINE_S = 60.0  # the whole fetch, redirects included: a news page takes seco
 MAX_BYTES = 20 << 20  # a news page is far smaller; this bounds memory against endless responses and bombs
 MAX_REDIRECTS = 10
 USER_AGENT = f"newsdigest-translate/{__version__} (article translator; +https://pypi.org/project/newsdigest-translate/)"
+ACCEPT = "text/html, text/*;q=0.8"
+MAX_VALIDATOR = 1024  # an ETag or Last-Modified longer than this is not kept nor sent: a real one is short
 ZLIB_WBITS = {"gzip": 31, "x-gzip": 31, "deflate": 15}  # zlib's wbits: a gzip header, a zlib header
 
 
@@ -44,12 +50,20 @@ ZLIB_WBITS = {"gzip": 31, "x-gzip": 31, "deflate": 15}  # zlib's wbits: a gzip h
 class Fetched:
     """A fetched resource: its bytes (decompressed), media type (``text/html``…), final URL after
     redirects, and the charset its Content-Type names (None when absent or unknown to Python), which
-    says more than a page's own ``<meta>`` when they disagree."""
+    says more than a page's own ``<meta>`` when they disagree.
+
+    ``etag`` and ``last_modified`` are the response's validators, to send back next time. ``not_modified``:
+    the server answered 304 to the validators sent, so ``data`` is ``b""`` and ``media_type`` ``""``: the
+    caller's copy is current (the validators are the 304's own when it sent any, else those sent)."""
 
     data: bytes
     media_type: str
     url: str
     charset: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False
+    requested: str = ""            # the URL asked for (``url`` is where redirects ended)
 
 
 class _Refused(Exception):
@@ -89,20 +103,53 @@ def permitted(permit: Permit) -> Iterator[None]:
         _PERMIT.reset(token)
 
 
-def fetch(url: str, *, offline: bool) -> Fetched:
+_PREFETCHED: ContextVar[Fetched | None] = ContextVar("translate_url_prefetched", default=None)
+
+
+@contextlib.contextmanager
+def prefetched(fetched: Fetched | None) -> Iterator[None]:
+    """In this context, an unconditional fetch of the URL ``fetched`` answered (its request or final
+    URL) returns it instead of asking the server again: a command that fetched a URL to see what it
+    is (a feed, a page) never fetches it twice. ``None`` changes nothing."""
+    token = _PREFETCHED.set(fetched)
+    try:
+        yield
+    finally:
+        _PREFETCHED.reset(token)
+
+
+def fetch(url: str, *, offline: bool, etag: str | None = None, last_modified: str | None = None,
+          accept: str | None = None) -> Fetched:
     """GET ``url`` within ``DEADLINE_S``; one-line ``InputError`` for every failure (offline, a bad address,
-    an HTTP status, broken HTTP, TLS, time, size, compression, content that is not a page or text)."""
+    an HTTP status, broken HTTP, TLS, time, size, compression, content that is not a page or text).
+
+    ``etag``/``last_modified`` (from an earlier ``Fetched``) make it a conditional GET (If-None-Match,
+    If-Modified-Since): a 304 returns ``Fetched(not_modified=True)``. A validator no server could have
+    sent (a line break, over ``MAX_VALIDATOR`` characters) is left out rather than refused. ``accept``
+    replaces the Accept header (a feed reader asks for feeds first)."""
     if offline:
         raise InputError(f"cannot fetch {url}: offline mode is on; save the page and translate the file",
                          option="offline")
+    known = _PREFETCHED.get()
+    if known is not None and not known.not_modified and not (etag or last_modified) and url in (
+            known.requested, known.url):
+        return known
     deadline = time.monotonic() + DEADLINE_S
     permit = _PERMIT.get()
     if permit is not None:
         url = permit.check_url(url)
+    etag, last_modified = _validator(etag), _validator(last_modified)
     try:
         _check_address(url)
-        with _opener(deadline, permit).open(_request(url), timeout=TIMEOUT_S) as response:
-            return _read(response)
+        request = _request(url, etag=etag, last_modified=last_modified, accept=accept)
+        with _opener(deadline, permit).open(request, timeout=TIMEOUT_S) as response:
+            return dataclasses.replace(_read(response), requested=url)
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        if exc.code == 304 and (etag or last_modified):  # unasked for, a 304 is a server's error (below)
+            return Fetched(b"", "", exc.url or url, None, _validator(exc.headers.get("ETag")) or etag,
+                           _validator(exc.headers.get("Last-Modified")) or last_modified, not_modified=True)
+        cause = _cause(exc)
     except _Refused as exc:
         cause = str(exc)
     except (OSError, http.client.HTTPException, ValueError) as exc:
@@ -126,9 +173,25 @@ def _check_address(url: str, redirected_from: str | None = None) -> None:
         raise _Refused(f"it redirects to {url}, which is {problem}" if redirected_from else problem)
 
 
-def _request(url: str) -> urllib.request.Request:
-    return urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "text/html, text/*;q=0.8",
-                                                "Accept-Encoding": "gzip, deflate"})
+def _request(url: str, *, etag: str | None = None, last_modified: str | None = None,
+             accept: str | None = None) -> urllib.request.Request:
+    headers = {"User-Agent": USER_AGENT, "Accept": accept or ACCEPT, "Accept-Encoding": "gzip, deflate"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return urllib.request.Request(url, headers=headers)
+
+
+def _validator(value: str | None) -> str | None:
+    """An ETag or Last-Modified worth keeping and sending back: printable ASCII on one line, short; else
+    None (a hostile value must neither break the next request nor bloat the state that keeps it)."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not value or len(value) > MAX_VALIDATOR or not all(" " <= c <= "~" for c in value):
+        return None
+    return value
 
 
 def _read(response: http.client.HTTPResponse) -> Fetched:
@@ -146,11 +209,13 @@ def _read(response: http.client.HTTPResponse) -> Fetched:
     if declared is not None and len(body) < declared:
         raise _Refused(f"the page was cut off: the server sent {len(body)} of {declared} bytes")
     data = _decode(body, (headers.get("Content-Encoding") or "identity").strip().lower())
-    return Fetched(data, media_type, response.geturl(), _charset(headers))
+    return Fetched(data, media_type, response.geturl(), _charset(headers),
+                   _validator(headers.get("ETag")), _validator(headers.get("Last-Modified")))
 
 
 def _is_text(media_type: str) -> bool:
-    """Web pages and text (text/*, XHTML, XML): what can be translated; not images, PDFs or archives."""
+    """Web pages and text (text/*, XHTML, XML): what can be translated; not images, PDFs or archives.
+    Feeds are XML too: application/rss+xml, atom+xml, rdf+xml, text/x-opml, text/xml, application/xml."""
     kind, _, subtype = media_type.partition("/")
     return kind == "text" or (kind == "application" and (subtype == "xml" or subtype.endswith("+xml")))
 
