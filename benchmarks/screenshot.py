@@ -2,6 +2,7 @@
 rendered with ``translate.output.page`` and photographed by headless Chromium at 1280×900.
 
     python benchmarks/screenshot.py [--out docs/reading-page.png] [--html /tmp/seed.html]
+    python benchmarks/screenshot.py --page briefing.html --out docs/briefing-page.png   # any page as is
 
 Needs the Debian ``chromium`` package (or ``--chromium PATH``), a CJK font (``fonts-wqy-microhei``
 or ``fonts-noto-cjk``, else the Chinese column shows boxes) and, for the hovered pair, Playwright
@@ -71,15 +72,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "reading-page.png")
     parser.add_argument("--html", type=Path, help="keep the page here (default: a temporary file)")
+    parser.add_argument("--page", type=Path, help="photograph this HTML page (e.g. a briefing from summarize FEED "
+                        "-f html) instead of translating the seed")
     parser.add_argument("--chromium", default=shutil.which("chromium") or shutil.which("chromium-browser"))
     args = parser.parse_args(argv)
     if not args.chromium:
         print("screenshot.py: no chromium found (apt-get install chromium, or --chromium PATH)", file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory() as tmp:
-        html = (args.html or Path(tmp) / "seed.html").resolve()
+        html = (args.page or args.html or Path(tmp) / "seed.html").resolve()
         args.out = args.out.resolve()
-        build_page(html)
+        if args.page is None:
+            build_page(html)
         screenshot(html, args.out, args.chromium)
     size = args.out.stat().st_size // 1024
     print(f"{args.out} ({size} KB)")
