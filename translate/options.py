@@ -24,7 +24,7 @@ DEFAULT_BATCH_TOKENS = 2048  # padded source tokens decoded at once (16 sentence
 DEFAULT_MAX_SENTENCE_TOKENS = 128  # source tokens per translation unit, well under Marian's 512
 MIN_SENTENCE_TOKENS = 8
 LAYOUTS = ("auto", "lines", "blocks")
-INPUT_FORMATS = ("auto", "text", "html", "markdown")
+INPUT_FORMATS = ("auto", "text", "html", "markdown", "feed")
 
 
 def _opt(default: Any, *, keyed: bool = True, neutral: Any = None) -> Any:

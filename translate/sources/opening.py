@@ -27,7 +27,12 @@ class Input:
 
 
 def kind_of(name: str, head: bytes, media_type: str | None = None) -> str:
-    """``html``, ``markdown`` or ``text``: from the media type, the name's suffix, then the content."""
+    """``feed`` (RSS, Atom or an OPML list of feeds: its first element, else its media type or suffix),
+    else ``html``, ``markdown`` or ``text``: from the media type, the name's suffix, then the content."""
+    from .feed.parse import looks_like_feed
+
+    if looks_like_feed(head, media_type, name) is not None:
+        return "feed"
     if media_type in ("text/html", "application/xhtml+xml"):
         return "html"
     if media_type == "text/markdown":
