@@ -7,11 +7,12 @@ from typing import Annotated, Literal, Optional
 
 import typer
 
-from translate.commandline import (MODEL, CommandIO, CorpusIO, new_app, note, options_command, report_suspects, run,
-                                   run_corpus_command)
+from translate.commandline import (MODEL, CommandIO, CorpusIO, FeedIO, new_app, note, options_command, report_feed,
+                                   report_suspects, run, run_corpus_command)
 from translate.options import DecodingOptions, LoadOptions, PipelineOptions
 
 from .digests import METHODS
+from .briefing_formats import BRIEFING_FORMATS
 from .formats import FORMATS
 from .lengths import PRESETS
 
@@ -30,7 +31,7 @@ app = new_app()
 
 
 @app.command(help="Digest an article at several lengths (PATH, or - / nothing for stdin).")
-@options_command("summarize", tuple(FORMATS))
+@options_command("summarize", tuple(dict.fromkeys((*FORMATS, *BRIEFING_FORMATS))))
 def summarize_command(
     *,
     length: LengthOpt = None,
@@ -38,10 +39,65 @@ def summarize_command(
     summary_model: SummaryModelOpt = None,
     io: CommandIO,
     corpus: CorpusIO,
+    feeds: FeedIO,
     load: LoadOptions,
     decoding: DecodingOptions,
     pipeline: PipelineOptions,
 ) -> int | None:
+    from translate.feeds.sniff import sniff
+    from translate.models import offline_mode
+    from translate.sources.url import prefetched
+
+    lengths = [part.strip() for item in (length or PRESETS) for part in item.split(",") if part.strip()]
+    sniffed = sniff(io.path, input_format=pipeline.input_format, offline=bool(load.offline) or offline_mode(),
+                    state=feeds.state)
+    if sniffed.feed:
+        return _brief(io, corpus, feeds, load, decoding, pipeline, sniffed.fetched, lengths)
+    if feeds.fetch_articles or feeds.since:
+        from translate.errors import UsageError
+
+        option = "fetch_articles" if feeds.fetch_articles else "since"
+        raise UsageError(f"{option.replace('_', ' ')} applies to a feed, and the input is not an RSS, Atom or "
+                         "OPML feed", option=option)
+    if io.format not in FORMATS:
+        from translate.errors import UsageError
+
+        raise UsageError(f"{io.format} is a briefing's format, and the input is not an RSS, Atom or OPML feed",
+                         option="format")
+    with prefetched(sniffed.fetched):  # a URL already fetched to see what it is: never fetched twice
+        return _summarize(io, corpus, load, decoding, pipeline, lengths, method, summary_model)
+
+
+def _brief(io: CommandIO, corpus: CorpusIO, feeds: FeedIO, load: LoadOptions, decoding: DecodingOptions,
+           pipeline: PipelineOptions, fetched: object, lengths: list[str]) -> int:
+    """``summarize FEED``: a briefing, story by story; exit 1 when a feed or an item failed."""
+    import sys
+    import time
+
+    from translate.feeds.options import FeedOptions
+
+    from .briefing import brief_feed
+
+    started = time.perf_counter()
+    options = FeedOptions(fetch_articles=feeds.fetch_articles, since=feeds.since, state=feeds.state,
+                          delay_s=feeds.delay)
+    done = brief_feed(io.path, io.output, format=io.format if io.format_given else "markdown", lengths=lengths,
+                      feed=options, load=load, decoding=decoding, pipeline=pipeline, engine=corpus.engine or "local",
+                      ray_address=corpus.ray_address, actors=corpus.actors, progress=not io.quiet,
+                      prefetched=fetched)  # type: ignore[arg-type]
+    failed = report_feed("summarize", done.report, io.quiet)
+    for line in done.notes:
+        note("summarize", f"note: {line}", io.quiet)
+    note("summarize", f"{done.items} items ({done.new} read now, {done.items - done.new} from the state store) in "
+         f"{done.stories} stories, in {time.perf_counter() - started:.1f} s", io.quiet)
+    if done.failed:
+        print(f"summarize: error: {done.failed} item(s) could not be read; the briefing lists them", file=sys.stderr)
+    return 1 if failed or done.failed else 0
+
+
+def _summarize(io: CommandIO, corpus: CorpusIO, load: LoadOptions, decoding: DecodingOptions,
+               pipeline: PipelineOptions, lengths: list[str], method: Literal["extractive", "abstractive"],
+               summary_model: str | None) -> int | None:
     from translate import Translator
     from translate.output import open_output
     from translate.sources.reader import read_input
@@ -50,7 +106,6 @@ def summarize_command(
     from .formats import render
     from .summarizer import Summarizer
 
-    lengths = [part.strip() for item in (length or PRESETS) for part in item.split(",") if part.strip()]
     from translate.corpus import is_corpus
 
     if is_corpus(io.path, engine=corpus.engine, text_field=corpus.text_field):  # a folder, .jsonl, .parquet

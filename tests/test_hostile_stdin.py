@@ -19,7 +19,9 @@ EXPECTED = "three cat see mountain.\n\nred sea have three cat.\n"
 
 def _translate(args, toy_model, **kw):
     env = {**os.environ, "PYTHONPATH": os.getcwd()}
-    return subprocess.run([sys.executable, "-m", "translate", "-m", str(toy_model), "-q", *args],
+    # --no-cache: these tests are about reading stdin once; the session's shared translation memory
+    # (which another test's process may be rewriting at that moment) is not theirs to depend on
+    return subprocess.run([sys.executable, "-m", "translate", "-m", str(toy_model), "-q", "--no-cache", *args],
                           capture_output=True, env=env, timeout=600, **kw)  # a hang fails, never blocks
 
 

@@ -157,17 +157,20 @@ def help_text(entry) -> str:
 
 
 def test_registries_feed_cli_choices_and_docs():
+    from summarize.briefing_formats import BRIEFING_FORMATS
     from summarize.cli import main as summarize_main
     from summarize.formats import FORMATS as DIGEST_FORMATS
     from summarize.lengths import PRESETS
     from translate.backends import BACKEND_CHOICES, BACKENDS
     from translate.output import FORMATS
+    from translate.output.feed import FEED_FORMATS
 
-    assert f"<{'|'.join(FORMATS)}>" in help_text(main)
+    assert f"<{'|'.join(dict.fromkeys((*FORMATS, *FEED_FORMATS)))}>" in help_text(main)
     assert f"<{'|'.join(BACKEND_CHOICES)}>" in help_text(main)
-    assert f"<{'|'.join(DIGEST_FORMATS)}>" in help_text(summarize_main)
+    assert f"<{'|'.join(dict.fromkeys((*DIGEST_FORMATS, *BRIEFING_FORMATS)))}>" in help_text(summarize_main)
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for name in [*FORMATS, *BACKENDS, *DIGEST_FORMATS, *PRESETS, *(f.names[-1] for f in FLAGS.values())]:
+    for name in [*FORMATS, *FEED_FORMATS, *BRIEFING_FORMATS, *BACKENDS, *DIGEST_FORMATS, *PRESETS,
+                 *(f.names[-1] for f in FLAGS.values())]:
         assert f"`{name}`" in readme, f"README does not document {name}"
 
 

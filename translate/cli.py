@@ -12,9 +12,10 @@ from typing import Annotated
 
 import typer
 
-from .commandline import (SAFETY, CommandIO, CorpusIO, new_app, note, options_command, report_suspects, run,
-                          run_corpus_command)
+from .commandline import (FEEDS, SAFETY, CommandIO, CorpusIO, FeedIO, new_app, note, options_command, report_feed,
+                          report_suspects, run, run_corpus_command)
 from .options import DecodingOptions, LoadOptions, PipelineOptions
+from .output.feed import FEED_FORMATS
 from .output.formats import FORMATS
 
 
@@ -43,7 +44,7 @@ app = new_app()
 @app.command(help="Translate an article paragraph by paragraph (PATH, or - / nothing for stdin).\n\n"
                   "translate serve runs the HTTP server (translate serve --help); a file named serve is "
                   "translated as ./serve.")
-@options_command("translate", tuple(FORMATS))
+@options_command("translate", tuple(dict.fromkeys((*FORMATS, *FEED_FORMATS))))
 def translate_command(
     *,
     cache_info: Annotated[bool, typer.Option("--cache-info", callback=_cache_info, is_eager=True, metavar="",
@@ -51,13 +52,71 @@ def translate_command(
                                              help="Show the translation memory's path, entries and size.")] = False,
     clear_cache: Annotated[bool, typer.Option("--clear-cache", callback=_clear_cache, is_eager=True, metavar="",
                                               rich_help_panel=SAFETY, help="Empty the translation memory.")] = False,
+    titles_only: Annotated[bool, typer.Option("--titles-only", metavar="", rich_help_panel=FEEDS,
+                                              help="Feed input: translate each item's title; its text stays as "
+                                                   "the feed gave it.")] = False,
+    bilingual_titles: Annotated[bool, typer.Option("--bilingual-titles", metavar="", rich_help_panel=FEEDS,
+                                                   help="Feed input: titles read \"translation · original\".")] = False,
     io: CommandIO,
     corpus: CorpusIO,
+    feeds: FeedIO,
     load: LoadOptions,
     decoding: DecodingOptions,
     pipeline: PipelineOptions,
 ) -> int | None:
+    from .feeds.sniff import sniff
+    from .models import offline_mode
+    from .sources.url import prefetched
+
+    offline = bool(load.offline) or offline_mode()
+    sniffed = sniff(io.path, input_format=pipeline.input_format, offline=offline, state=feeds.state)
+    if sniffed.feed:
+        return _translate_feed(io, corpus, feeds, load, decoding, pipeline, sniffed.fetched, titles_only,
+                               bilingual_titles)
+    if titles_only or bilingual_titles or feeds.fetch_articles or feeds.since:
+        from .errors import UsageError
+
+        option = next(name for name, value in (("titles_only", titles_only), ("bilingual_titles", bilingual_titles),
+                                               ("fetch_articles", feeds.fetch_articles), ("since", feeds.since))
+                      if value)
+        raise UsageError(f"{option.replace('_', ' ')} applies to a feed, and the input is not an RSS, Atom or "
+                         "OPML feed", option=option)
+    with prefetched(sniffed.fetched):  # a URL already fetched to see what it is: never fetched twice
+        return _translate(io, corpus, load, decoding, pipeline)
+
+
+def _translate_feed(io: CommandIO, corpus: CorpusIO, feeds: FeedIO, load: LoadOptions, decoding: DecodingOptions,
+                    pipeline: PipelineOptions, fetched: object, titles_only: bool, bilingual_titles: bool) -> int:
+    """``translate FEED``: the feed translated, every item kept; exit 1 when a feed or an item failed."""
+    from .feeds.options import FeedOptions
+    from .feeds.translated import translate_feed
+
+    fmt = io.format if io.format_given else "rss"
+    options = FeedOptions(titles_only=titles_only, bilingual_titles=bilingual_titles,
+                          fetch_articles=feeds.fetch_articles, since=feeds.since, state=feeds.state,
+                          delay_s=feeds.delay)
+    started = time.perf_counter()
+    done = translate_feed(io.path, io.output, format=fmt, feed=options, load=load, decoding=decoding,
+                          pipeline=pipeline, engine=corpus.engine or "local", ray_address=corpus.ray_address,
+                          actors=corpus.actors, progress=not io.quiet, prefetched=fetched)  # type: ignore[arg-type]
+    failed = report_feed("translate", done.report, io.quiet)
+    note("translate", f"{done.items} items ({done.new} translated now, {done.items - done.new} from the state store), "
+         f"{done.sentences} sentences, in {time.perf_counter() - started:.1f} s", io.quiet)
+    if done.failed:
+        print(f"translate: error: {done.failed} item(s) could not be translated; they are written as the feed gave "
+              "them, with the cause", file=sys.stderr)
+    return 1 if failed or done.failed else 0
+
+
+def _translate(io: CommandIO, corpus: CorpusIO, load: LoadOptions, decoding: DecodingOptions,
+               pipeline: PipelineOptions) -> int | None:
     from .corpus import is_corpus
+
+    if io.format not in FORMATS:
+        from .errors import UsageError
+
+        raise UsageError(f"{io.format} is a feed's format, and the input is not an RSS, Atom or OPML feed",
+                         option="format")
 
     if is_corpus(io.path, engine=corpus.engine, text_field=corpus.text_field):  # a folder, .jsonl, .parquet
         from .corpus import Job

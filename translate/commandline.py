@@ -28,7 +28,7 @@ from .errors import LossWarning, ModelNotFoundError, TranslateError, UsageError
 from .options import GROUPS, INPUT_FORMATS, LAYOUTS, DecodingOptions, LoadOptions, PipelineOptions, OptionGroup
 
 INPUT, OUTPUT, MODEL, DECODING, SAFETY, HELP = "Input", "Output", "Model", "Decoding", "Cache & safety", "Help"
-PANELS = (INPUT, OUTPUT, "Corpus", MODEL, DECODING, SAFETY, HELP)  # the order help shows them in
+PANELS = (INPUT, OUTPUT, "Feeds", "Corpus", MODEL, DECODING, SAFETY, HELP)  # the order help shows them in
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,9 @@ COMMAND_FLAGS = {"encoding": "--encoding", "format": "--format", "output": "--ou
                  "summary_model": "--summary-model", "lengths": "--length", "to": "--to", "errors": "--errors",
                  "encoding_or_errors": "--encoding NAME, or --errors replace",  # undecodable input: either helps
                  "engine": "--engine", "glob": "--glob", "text_field": "--text-field", "id_field": "--id-field",
-                 "ray_address": "--ray-address", "actors": "--actors"}
+                 "ray_address": "--ray-address", "actors": "--actors", "since": "--since", "state": "--state",
+                 "delay_s": "--delay", "titles_only": "--titles-only", "bilingual_titles": "--bilingual-titles",
+                 "fetch_articles": "--fetch-articles"}
 
 
 def flag_name(option: str) -> str | None:
@@ -170,6 +172,7 @@ class CommandIO:
     encoding: str | None
     errors: str
     quiet: bool
+    format_given: bool = True  # -f was on the command line (a feed's default format is its own)
 
 
 @dataclass(frozen=True)
@@ -184,6 +187,17 @@ class CorpusIO:
     actors: int | None
 
 
+@dataclass(frozen=True)
+class FeedIO:
+    """How a feed input is read (both commands take feeds): articles fetched or not, the state
+    store, the start date, the delay between requests to one host."""
+
+    fetch_articles: bool
+    state: str | None
+    since: str | None
+    delay: float
+
+
 def options_command(prog: str, formats: Sequence[str], default_format: str = "text"
                     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Give a typer command the flags every command shares — input, output, ``-f`` (choices from
@@ -194,32 +208,37 @@ def options_command(prog: str, formats: Sequence[str], default_format: str = "te
         hints = get_type_hints(func, include_extras=True)
         own = [p.replace(annotation=hints.get(p.name, p.annotation), kind=inspect.Parameter.KEYWORD_ONLY)
                for p in inspect.signature(func).parameters.values()
-               if p.name not in ("io", "corpus", "load", "decoding", "pipeline")]
+               if p.name not in ("io", "corpus", "feeds", "load", "decoding", "pipeline")]
         shared = [keyword_param("path", PathArg, "-"), keyword_param("output", OutputOpt, None),
-                  keyword_param("fmt", format_option(tuple(formats), default_format), default_format),
+                  keyword_param("fmt", format_option(tuple(formats), default_format), None),
                   keyword_param("encoding", EncodingOpt, None), keyword_param("errors", ErrorsOpt, "strict"),
                   keyword_param("quiet", QuietOpt, False), keyword_param("version", bool, version_option(prog)),
                   keyword_param("show_help", HelpOpt, False), keyword_param("glob", GlobOpt, "*"),
                   keyword_param("text_field", TextFieldOpt, None), keyword_param("id_field", IdFieldOpt, None),
                   keyword_param("engine", EngineOpt, None), keyword_param("ray_address", RayAddressOpt, None),
                   keyword_param("actors", ActorsOpt, None),
+                  keyword_param("fetch_articles", FetchArticlesOpt, False), keyword_param("state", StateOpt, None),
+                  keyword_param("since", SinceOpt, None), keyword_param("delay", DelayOpt, 1.0),
                   keyword_param("no_consistent_names", NoConsistentNamesOpt, False)]
         added = library_params()
 
         @functools.wraps(func)
         def command(**kwargs: Any) -> Any:
             quiet_libraries()
-            io = CommandIO(kwargs.pop("path"), kwargs.pop("output"), kwargs.pop("fmt"), kwargs.pop("encoding"),
-                           kwargs.pop("errors"), kwargs.pop("quiet"))
+            fmt = kwargs.pop("fmt")
+            io = CommandIO(kwargs.pop("path"), kwargs.pop("output"), fmt or default_format, kwargs.pop("encoding"),
+                           kwargs.pop("errors"), kwargs.pop("quiet"), fmt is not None)
             if not io.path:  # `translate "$FILE"` with FILE unset: not the current folder
                 raise UsageError("the input path is empty: give a file, a folder, a URL, or - for standard input")
             kwargs.pop("version", None), kwargs.pop("show_help", None)
             kwargs.pop("no_consistent_names")  # the old opt-out, now the default: a no-op kept for one release
             corpus = CorpusIO(*(kwargs.pop(name) for name in ("glob", "text_field", "id_field", "engine",
                                                               "ray_address", "actors")))
+            feeds = FeedIO(*(kwargs.pop(name) for name in ("fetch_articles", "state", "since", "delay")))
             load, decoding, pipeline = library_options(kwargs)
             with _typed_input(prog, io):
-                return func(io=io, corpus=corpus, **kwargs, load=load, decoding=decoding, pipeline=pipeline)
+                return func(io=io, corpus=corpus, feeds=feeds, **kwargs, load=load, decoding=decoding,
+                            pipeline=pipeline)
 
         del command.__wrapped__  # typer must see the new signature, not the original's
         params = sorted(shared + own + added, key=panel_rank)
@@ -276,6 +295,20 @@ RayAddressOpt = Annotated[Optional[str], typer.Option("--ray-address", metavar="
 ActorsOpt = Annotated[Optional[int], typer.Option("--actors", min=1, metavar="N", rich_help_panel=CORPUS,
                                                   help="Ray engine: actors, each with its own model (default 2).")]
 
+# -- feeds (translate/feeds): RSS, Atom or an OPML list, recognised by content ---------------------------------
+FEEDS = "Feeds"
+FetchArticlesOpt = Annotated[bool, typer.Option("--fetch-articles", metavar="", rich_help_panel=FEEDS,
+                                                help="Feed input: fetch each item's link and use its article "
+                                                     "(the feed's text when that fails).")]
+StateOpt = Annotated[Optional[str], typer.Option("--state", metavar="FILE", rich_help_panel=FEEDS,
+                                                 help="Feed input: the state store of items seen and feeds' "
+                                                      "validators (default: in the cache folder).")]
+SinceOpt = Annotated[Optional[str], typer.Option("--since", metavar="DATE", rich_help_panel=FEEDS,
+                                                 help="Feed input: only items dated on or after DATE "
+                                                      "(2026-12-01 or an ISO 8601 time).")]
+DelayOpt = Annotated[float, typer.Option("--delay", metavar="SECONDS", min=0, rich_help_panel=FEEDS,
+                                         help="Feed input: the least time between two requests to one host.")]
+
 
 class _UntilEnd(_io.RawIOBase):
     """A terminal's input that ends at the first Ctrl-D: a terminal answers a read after it by
@@ -325,6 +358,23 @@ def run_corpus_command(prog: str, io: CommandIO, corpus: CorpusIO, job: Any) -> 
     if result.failed:
         raise typer.Exit(1)
     return 0
+
+
+def report_feed(prog: str, report: Any, quiet: bool) -> bool:
+    """The lines a feed job owes its user: each feed that failed (a warning, always shown), each
+    malformed one, what came from the state store; True when a feed failed (the command exits 1)."""
+    for feed, cause in report.failed:
+        print(f"{prog}: warning: {feed}: {cause}", file=sys.stderr)
+    for problem in report.problems:
+        print(f"{prog}: warning: {problem}", file=sys.stderr)
+    if report.before_since:
+        note(prog, f"{report.before_since} items dated before the start date left out", quiet)
+    if report.not_modified:
+        note(prog, f"{report.not_modified} feed(s) not modified since the last run (304)", quiet)
+    if report.failed:
+        print(f"{prog}: error: {len(report.failed)} of {report.listed} feeds failed; the other "
+              f"{report.listed - len(report.failed)} were processed", file=sys.stderr)
+    return bool(report.failed)
 
 
 def format_option(choices: tuple[str, ...], default: str) -> Any:

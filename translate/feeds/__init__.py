@@ -1,0 +1,1 @@
+"""The feed jobs: gather → work → write; see run.py."""

@@ -1,0 +1,165 @@
+"""A feed job, start to end: gather the items (translate/feeds/gather.py), send those the state
+store has not seen — new or changed — through the corpus engine (local or Ray) with the job's
+work, store each result, then hand every item's result back in feed order, from the store.
+
+Two passes keep memory flat whatever the feed's size: the first streams items to the engine in
+windows and keeps only their keys; the second reads the results back one by one. A rerun finds
+the unchanged items in the store and sends nothing to the model for them."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..corpus.local import Meter
+from ..corpus.reading import Item
+from ..corpus.work import Job
+from ..options import memory_context
+from ..sources.feed.items import FeedInfo, FeedItem
+from ..sources.url import Fetched
+from ..version import __version__
+from .fetching import PoliteFetcher
+from .gather import Gathering, Report
+from .options import FeedOptions
+from .state import StateStore
+from .work import payload
+
+WINDOW = 64  # items looked up in the store, and their articles fetched, at a time
+
+
+@dataclass
+class Processed:
+    """What a feed job's first pass did; ``result(key)`` gives each item's stored record."""
+
+    state: StateStore
+    scope: str
+    report: Report
+    merged: bool
+    order: list[str] = field(default_factory=list)            # every item's key, in feed order
+    channels: dict[str, str] = field(default_factory=dict)     # a feed's source → its channel's key
+    failures: dict[str, str] = field(default_factory=dict)     # key → why its work failed (retried next run)
+    new: int = 0                                               # items sent to the model this run
+    sentences: int = 0
+
+    def result(self, key: str) -> dict[str, Any] | None:
+        return self.state.get(self.scope, key) or (self.state.get(failed_scope(self.scope), key)
+                                                    if key in self.failures else None)
+
+    def results(self) -> Iterator[tuple[str, dict[str, Any] | None]]:
+        """Each item's key and stored record (None when its work failed: ``failures`` says why)."""
+        for key in self.order:
+            yield key, self.result(key)
+
+
+def scope_of(job: Job, feed: FeedOptions, **extra: Any) -> str:
+    """The state store's scope for this job: every option a result depends on, and the code's version."""
+    described = memory_context(job.load, job.decoding, job.pipeline, version=__version__, tool=job.tool,
+                               lengths=list(job.lengths), method=job.method, **feed.scope(), **extra)
+    return hashlib.sha256(json.dumps(described, sort_keys=True, default=str).encode()).hexdigest()[:24]
+
+
+def item_key(item: FeedItem) -> str:
+    return f"{item.feed}\t{item.id}\t{item.fingerprint()}"
+
+
+def channel_item(info: FeedInfo) -> FeedItem:
+    """A feed's own title and description, translated like an item's (the writers' channel title)."""
+    import html
+
+    return FeedItem(id="#channel", feed=info.source, title=info.title,
+                    html=f"<p>{html.escape(info.description)}</p>" if info.description.strip() else "")
+
+
+def process(source: str, job: Job, *, feed: FeedOptions, state: StateStore, fetcher: PoliteFetcher,
+            engine: str = "local", ray_address: str | None = None, actors: int | None = None,
+            progress: bool = True, offline: bool = False, scope_extra: dict[str, Any] | None = None,
+            on_sink: Callable[[list[dict]], None] | None = None, prefetched: Fetched | None = None) -> Processed:
+    """The first pass: every item of ``source`` the store lacks goes through ``job`` on ``engine``."""
+    gathering = Gathering(source, fetcher=fetcher, state=state, input_format=job.pipeline.input_format,
+                          since=feed.since, offline=offline, prefetched=prefetched)
+    done = Processed(state, scope_of(job, feed, **(scope_extra or {})), gathering.report, False)
+    meter = Meter(job.tool, None, 0, progress)
+    sink = _StoreSink(done, on_sink)
+    items = _new_items(gathering, done, feed, fetcher)
+    if engine == "ray":
+        from ..corpus.ray_engine import run_ray
+
+        run_ray(job, items, sink, meter, address=ray_address, actors=actors or 2, quiet=not progress)
+    else:
+        from ..corpus.local import run_local
+
+        run_local(job, items, sink, meter)
+    done.merged = gathering.merged
+    return done
+
+
+def _new_items(gathering: Gathering, done: Processed, feed: FeedOptions, fetcher: PoliteFetcher) -> Iterator[Item]:
+    """The engine's input: the items whose results are not stored yet (each once), with their
+    articles fetched when asked; keys of all the items recorded in order on the way."""
+    queued: set[str] = set()
+    channels = 0
+    position = 0
+    stream = gathering.items()
+    while window := list(itertools.islice(stream, WINDOW)):
+        infos = gathering.report.feeds[channels:]
+        channels = len(gathering.report.feeds)
+        keyed = [(item_key(channel_item(info)), channel_item(info)) for info in infos if info.title.strip()]
+        for (key, _), info in zip(keyed, [i for i in infos if i.title.strip()]):
+            done.channels[info.source] = key
+        window_items: list[FeedItem] = window
+        keyed += [(item_key(item), item) for item in window_items]
+        done.order.extend(item_key(item) for item in window_items)
+        stored = done.state.seen(done.scope, [key for key, _ in keyed])
+        fresh = [(key, item) for key, item in keyed if key not in stored and key not in queued]
+        queued.update(key for key, _ in fresh)
+        articles = _articles([item for _, item in fresh], fetcher) if feed.fetch_articles and not feed.titles_only \
+            else {}
+        for key, item in fresh:
+            page, why = articles.get(item.link, (None, None))
+            done.new += item.id != "#channel"
+            yield Item(position, key, text=payload(item, page, why))
+            position += 1
+
+
+def _articles(items: list[FeedItem], fetcher: PoliteFetcher) -> dict[str, tuple[str | None, str | None]]:
+    """Each item link's page (decoded) or why it could not be fetched: one request at a time per host."""
+    from ..errors import InputError
+    from ..sources.html.decoding import decode_html
+
+    links = list(dict.fromkeys(item.link for item in items if item.link and item.id != "#channel"))
+    pages: dict[str, tuple[str | None, str | None]] = {}
+    for url, result in fetcher.fetch_many(links):
+        if isinstance(result, InputError):
+            pages[url] = (None, str(result))
+        else:
+            pages[url] = (decode_html(result.data, result.charset), None)
+    return pages
+
+
+def failed_scope(scope: str) -> str:
+    """Where failed items' untranslated results wait for pass two (a rerun does not count them seen)."""
+    return f"failed:{scope}"
+
+
+class _StoreSink:
+    """The engines' sink: each record's result into the state store, in one transaction a window."""
+
+    def __init__(self, done: Processed, also: Callable[[list[dict]], None] | None) -> None:
+        self.done, self.also = done, also
+
+    def write(self, records: list[dict]) -> None:
+        ok = [(r["id"], json.loads(r["output"])) for r in records if r["status"] == "ok"]
+        self.done.state.put_many(self.done.scope, ok)
+        failed = [r for r in records if r["status"] != "ok"]
+        self.done.state.put_many(failed_scope(self.done.scope), [(r["id"], json.loads(r["output"]))
+                                                                 for r in failed if r["output"]])
+        for r in records:
+            if r["status"] != "ok":
+                self.done.failures[r["id"]] = r["error"] or "failed"
+            self.done.sentences += r["counts"].get("sentences", 0)
+        if self.also:
+            self.also(records)
