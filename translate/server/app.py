@@ -30,7 +30,7 @@ logger = logging.getLogger("translate.server")
 
 def create_app(service: Service, options: ServeOptions | None = None) -> FastAPI:
     """The app serving ``service``; the caller owns its lifecycle (``run.py`` closes it)."""
-    from .api import deepl, imme, libretranslate, native, web
+    from .api import deepl, feed, imme, libretranslate, native, web
     from .security import Gate
 
     options = options or service.options
@@ -53,7 +53,7 @@ def create_app(service: Service, options: ServeOptions | None = None) -> FastAPI
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         return error_response(request.url.path, 400, "Invalid request")
 
-    for module in (libretranslate, deepl, imme, native, web):
+    for module in (libretranslate, deepl, imme, native, feed, web):
         app.include_router(module.router)
     for router in extra_routes():
         app.include_router(router)
