@@ -336,12 +336,17 @@ def test_deep_nesting_does_not_crash():
     deep = b"<a>" * 10_000 + b"</a>" * 10_000
     rss = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>' + deep + \
           b'<item><title>x</title><description>' + b"<b>" * 10_000 + b"y" + b"</b>" * 10_000 + \
-          b'</description></item><item><title>z</title>' + deep + b'</item></channel></rss>'
+          b'</description></item><item><title>z</title>' + deep + b'</item><item><title>w</title></item>' \
+          b'</channel></rss>'
     parsed = parse_feed(rss, source="deep.xml")
-    assert [item.title for item in parsed.items] == ["x", "z"]
+    assert [item.title for item in parsed.items] == ["w"]  # deeper than any real HTML: left out, said
+    assert parsed.problems[:3] == [
+        "deep.xml: the channel's header is nested deeper than 200 elements; its title and description were not read",
+        "deep.xml: item 1 is nested deeper than 200 elements; left out",
+        "deep.xml: item 2 is nested deeper than 200 elements; left out"]
     unclosed = b'<rss version="2.0"><channel><item><title>x</title></item>' + b"<a>" * 10_000
     parsed = parse_feed(unclosed, source="unclosed.xml")
-    assert [item.title for item in parsed.items] == ["x"] and "no element found" in parsed.problems[0]
+    assert [item.title for item in parsed.items] == ["x"] and "nested deeper than 200" in parsed.problems[0]
     escaped = b'<rss version="2.0"><channel><item><title>' + b"&lt;i&gt;" * 10_000 + b'deep</title></item>' \
               b'</channel></rss>'
     assert [item.title for item in parse_feed(escaped, source="escaped.xml").items] == ["deep"]
@@ -530,3 +535,189 @@ def test_a_break_early_in_a_long_feed_still_yields_every_item_after_it():
     assert stream.read_bytes == len(data)
     assert parsed.problems == ["long.xml is not well-formed XML (line 12: mismatched tag); the 9 items before it "
                                "were read, and 591 items after it were read leniently"]
+
+
+# --- bad addresses, encodings, sizes, ids, nesting, prefixes (a hostile tester's finds)
+
+
+def rss(items: str, channel: str = "<title>t</title><link>http://e.cn/</link>", declaration: str = "") -> bytes:
+    return (declaration + f'<rss version="2.0"><channel>{channel}{items}</channel></rss>').encode()
+
+
+def test_a_url_python_cannot_split_is_dropped_not_a_crash():
+    data = rss('<item><title>今天</title><link>http://[x</link><guid>u1</guid>'
+               '<enclosure url="http://[y" type="audio/mpeg" length="1"/></item>'
+               '<item><title>b</title><link>http://e.cn/b</link></item>', "<title>t</title><link>http://[::1</link>")
+    parsed = parse_feed(data, source="bad.xml")
+    first, second = list(parsed.items)
+    assert parsed.info.link == "" and parsed.info.title == "t"
+    assert (first.title, first.link, first.enclosures, first.id) == ("今天", "", (), "u1")
+    assert second.link == "http://e.cn/b"
+    atom = '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" xml:base="http://[::1/"><title>t</title>' \
+           '<entry><id>e</id><title>今天</title><link href="a.html"/><link rel="enclosure" href="b.mp3"/>' \
+           '<content type="html">&lt;a href="c"&gt;x&lt;/a&gt;</content></entry></feed>'
+    entry, = parse_feed(atom.encode(), source="base.xml").items
+    assert entry.title == "今天" and entry.enclosures == ()
+    assert [item.title for item in parse_feed(data, source="http://[x/feed").items] == ["今天", "b"]
+
+
+def test_an_opml_outline_python_cannot_split_is_left_out_and_named():
+    opml = b'<opml><body><outline text="bad" xmlUrl="http://[::1"/><outline xmlUrl="https://a.cn/rss"/></body></opml>'
+    problems: list[str] = []
+    assert parse_opml(opml, source="https://lists.cn/l.opml", problems=problems) == [Outline("https://a.cn/rss", "")]
+    assert problems == ["https://lists.cn/l.opml: the feed 'bad' at 'http://[::1' was left out: not a valid address"]
+    assert parse_opml(opml, source="http://[x/l.opml", problems=[]) == [Outline("https://a.cn/rss", "")]
+
+
+@pytest.mark.parametrize("declared, why", [
+    ("utf-16", "no byte order mark"), ("UTF-32", "no byte order mark"), ("utf-16-le", "no byte order mark"),
+    ("rot13", "not a text encoding"), ("base64", "not a text encoding"), ("zlib", "not a text encoding"),
+    ("idna", "not a text encoding"), ("unicode_escape", "not a text encoding"), ("undefined", "not a text encoding"),
+    ("x-no-such", "does not know"), ("ascii", "the bytes are not ascii")])
+def test_a_declared_encoding_that_is_no_charset_is_ignored_and_said(declared, why):
+    data = rss("<item><title>今天天气很好</title></item>", declaration=f'<?xml version="1.0" encoding="{declared}"?>')
+    parsed = parse_feed(data, source="enc.xml")
+    assert [item.title for item in parsed.items] == ["今天天气很好"] and parsed.info.title == "t"
+    assert len(parsed.problems) == 1 and f"declares the encoding '{declared}', which was ignored" in parsed.problems[0]
+    assert why in parsed.problems[0] and parsed.problems[0].endswith("it was read as utf-8")
+    assert "\n" not in parsed.problems[0]
+
+
+@pytest.mark.parametrize("charset", ["rot13", "base64", "utf-16", "idna", "undefined"])
+def test_a_bad_http_charset_is_no_crash(charset):
+    parsed = parse_feed(rss("<item><title>海关</title></item>"), source="h.xml", http_charset=charset)
+    assert [item.title for item in parsed.items] == ["海关"]
+
+
+def test_a_codec_failing_midway_falls_back_to_utf8(monkeypatch):
+    # a codec that fails otherwise than on a byte, were it ever chosen
+    monkeypatch.setattr(feed_parse, "_choose_encoding", lambda head, charset: ("undefined", None))
+    parsed = parse_feed(rss("<item><title>海关</title></item>"), source="i.xml")
+    assert [item.title for item in parsed.items] == ["海关"]
+    assert len(parsed.problems) == 1 and "cannot be read as undefined" in parsed.problems[0]
+
+
+def test_a_real_utf16_declaration_still_reads():
+    text = '<?xml version="1.0" encoding="utf-16"?><rss version="2.0"><channel><item><title>海关</title></item>' \
+           '</channel></rss>'
+    for data in (text.encode("utf-16"), text.encode("utf-16-le"), text.encode("utf-16-be")):
+        parsed = parse_feed(data, source="u.xml")
+        assert [item.title for item in parsed.items] == ["海关"] and parsed.problems == []
+
+
+def test_an_item_over_the_size_cap_is_left_out_and_the_rest_read():
+    big = "今天天气很好。" * (2 * feed_parse.MAX_ITEM_BYTES // 21 + 1)
+    data = rss(f"<item><title>a</title></item><item><title>b</title></item><item><title>{big}</title></item>"
+               "<item><title>d</title></item>")
+    for stream in (data, io.BytesIO(data)):
+        parsed = parse_feed(stream, source="big.xml")
+        items = list(parsed.items)
+        assert [(item.title, item.position) for item in items] == [("a", 0), ("b", 1), ("d", 2)]
+        assert parsed.problems == ["big.xml: item 3 is 2 MB, more than the 1 MB an item may be; left out"]
+    empty_tag = rss(f'<item a="{"x" * (feed_parse.MAX_ITEM_BYTES + 10)}"/><item><title>b</title></item>')
+    parsed = parse_feed(empty_tag, source="attr.xml")
+    assert [item.title for item in parsed.items] == ["b"] and "item 1 is 1 MB, more than" in parsed.problems[0]
+
+
+def test_an_item_over_the_size_cap_after_a_break_is_left_out_too():
+    big = "a" * (feed_parse.MAX_ITEM_BYTES + 100)
+    data = rss(f"<item><title>a &amp b</title></item><item><title>{big}</title></item><item><title>c</title></item>")
+    parsed = parse_feed(data, source="broken.xml")
+    assert [item.title for item in parsed.items] == ["a & b", "c"]
+    assert parsed.problems[0] == "broken.xml: item 2 is 1 MB, more than the 1 MB an item may be; left out"
+
+
+def test_a_header_over_the_size_cap_is_not_handed_to_feedparser():
+    data = rss("<item><title>a</title><link>n/1</link></item>",
+               f"<title>t</title><description>{'x' * (feed_parse.MAX_ITEM_BYTES + 1)}</description>")
+    parsed = parse_feed(data, source="https://e.cn/feed")
+    assert parsed.info.title == "" and parsed.info.kind == "rss"
+    assert [item.link for item in parsed.items] == ["https://e.cn/n/1"]
+    assert parsed.problems == ["https://e.cn/feed: the channel's header is 1 MB, more than the 1 MB it may be; its "
+                               "title and description were not read"]
+
+
+def test_an_item_or_header_nested_past_the_cap_is_left_out():
+    deep = "<a>" * 100_000 + "x" + "</a>" * 100_000  # 700 KB, under the size cap
+    data = rss(f"<item><title>a</title></item><item><title>b</title><description>{deep}</description></item>"
+               "<item><title>c</title></item>")
+    parsed = parse_feed(data, source="deep.xml")
+    assert [item.title for item in parsed.items] == ["a", "c"]
+    assert parsed.problems == ["deep.xml: item 2 is nested deeper than 200 elements; left out",
+                               "deep.xml is nested deeper than 200 elements (line 1); the 1 item before it was read, "
+                               "and 1 item after it was read leniently"]
+    head = rss("<item><title>a</title></item>", f"<title>t</title><x>{deep}</x>")
+    parsed = parse_feed(head, source="head.xml")
+    assert [item.title for item in parsed.items] == ["a"]
+    assert "the channel's header is nested deeper than 200 elements" in parsed.problems[0]
+
+
+def test_a_feed_wrapped_deeper_than_the_cap_is_not_silent():
+    data = ("<rss version='2.0'>" + "<channel>" * 20_000 + "<item><title>x</title></item>" + "</channel>" * 20_000 +
+            "</rss>").encode()
+    parsed = parse_feed(data, source="outer.xml")
+    assert [item.title for item in parsed.items] == ["x"]  # read leniently, past the depth expat stopped at
+    assert parsed.problems[0] == "outer.xml: the channel's header is nested deeper than 200 elements; its title and " \
+                                 "description were not read"
+    assert any("nested deeper than 200 elements" in problem for problem in parsed.problems)
+    assert all("\n" not in problem for problem in parsed.problems)
+
+
+def test_a_single_20_mb_title_stays_in_bounded_memory(tmp_path):
+    path = tmp_path / "title.xml"
+    path.write_bytes(rss(f"<item><title>{'今天天气很好。' * (20 * 1024 * 1024 // 21)}</title></item>"
+                         "<item><title>next</title></item>"))
+    script = textwrap.dedent(f"""
+        import resource
+        from translate.sources.feed import parse_feed
+        list(parse_feed(b'<rss version="2.0"><channel><item><title>w</title></item></channel></rss>',
+                        source="warm").items)  # imports and caches warm
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        with open({str(path)!r}, "rb") as stream:
+            parsed = parse_feed(stream, source="title.xml")
+            titles = [item.title for item in parsed.items]
+        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(titles, (after - before) * 1024, parsed.problems)
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).parent.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("['next'] ") and "item 1 is 20 MB, more than the 1 MB an item may be" in done.stdout
+    growth = int(done.stdout.split()[1])
+    assert growth < 100 << 20, f"peak memory grew {growth >> 20} MB for a 20 MB title"
+
+
+def test_items_without_an_id_or_with_the_same_one_get_distinct_stable_ids():
+    data = rss("<item></item><item/><item><title></title></item>"
+               "<item><description>我们去公园。</description></item><item><description>我们去公园。</description></item>"
+               "<item><description>x</description><pubDate>Sat, 05 Dec 2026 06:00:00 GMT</pubDate></item>"
+               "<item><description>x</description><pubDate>Sun, 06 Dec 2026 06:00:00 GMT</pubDate></item>"
+               '<item><enclosure url="http://e.cn/a.mp3"/></item><item><enclosure url="http://e.cn/b.mp3"/></item>'
+               "<item><guid>same</guid><title>今天</title></item><item><guid>same</guid><title>明天</title></item>"
+               "<item><guid>same#2</guid></item><item><guid>same</guid></item>")
+    ids = [item.id for item in parse_feed(data, source="ids.xml").items]
+    assert len(ids) == 13 and len(set(ids)) == 13
+    assert ids[:3] == [ids[0], ids[0] + "#2", ids[0] + "#3"] and ids[0].startswith("sha1:")
+    assert ids[4] == ids[3] + "#2" and ids[5] != ids[6] and ids[7] != ids[8]
+    assert ids[9:] == ["same", "same#2", "same#2#2", "same#3"]
+    assert [item.id for item in parse_feed(io.BytesIO(data), source="ids.xml", chunk_items=1).items] == ids
+
+
+def test_text_before_a_feed_or_an_unterminated_doctype_still_routes_it_as_a_feed():
+    body = b'<rss version="2.0"><channel><item><title>x</title></item></channel></rss>'
+    php = b"<br />\n<b>Warning</b>:  Cannot modify header information in <b>/var/www/feed.php</b><br />\n"
+    for head in (b"Warning: blah\n" + b'<?xml version="1.0"?>' + body, php + body, b"Notice: x\n" + body):
+        assert looks_like_feed(head) == "feed" and kind_of("feed", head) == "feed"
+        parsed = parse_feed(head, source="php.xml")
+        assert [item.title for item in parsed.items] == ["x"]
+        assert len(parsed.problems) == 1 and "it was skipped" in parsed.problems[0]
+    assert looks_like_feed(b"x" * 2000 + body) is None                      # not short: not passed over
+    assert looks_like_feed(b"<html><body><p>an article</p>" + body) is None  # a page about feeds
+    assert looks_like_feed(b"Warning\n<?xml version='1.0'?><html/>") is None
+    unterminated = b'<?xml version="1.0"?>\n<!DOCTYPE rss [<!ENTITY a "&#160;">\n' + body
+    assert looks_like_feed(unterminated) == "feed"
+    assert looks_like_feed(b'<!DOCTYPE rss PUBLIC "-//x//EN"\n' + body) == "feed"
+    assert looks_like_feed(b'<!DOCTYPE rss [<!ENTITY lol1 "&lol;&lol;">]\n' + body) == "feed"
+    with pytest.raises(InputError, match="entity 'lol1'"):
+        list(parse_feed(b'<!DOCTYPE rss [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;">]\n' + body,
+                        source="x.xml").items)

@@ -37,10 +37,11 @@ class FeedInfo:
 
 @dataclass(frozen=True)
 class FeedItem:
-    """One item of a feed. ``id`` is the guid (Atom: id), else the link, else a hash of title and
-    text, so a rerun recognises it; ``title`` is plain text (HTML reduced); ``html`` is the item's
-    text as an HTML fragment (content, else summary/description; plain text escaped); links are
-    absolute (resolved against the feed); ``published``/``updated`` are ISO 8601 UTC or ""."""
+    """One item of a feed. ``id`` is the guid (Atom: id), else the link, else a hash of title, text,
+    dates and enclosures (a repeat within one feed gets ``#2``...), so a rerun recognises it;
+    ``title`` is plain text (HTML reduced); ``html`` is the item's text as an HTML fragment (content,
+    else summary/description; plain text escaped); links are absolute (resolved against the feed);
+    ``published``/``updated`` are ISO 8601 UTC or ""."""
 
     id: str
     feed: str                      # the source feed's URL or path (FeedInfo.source)

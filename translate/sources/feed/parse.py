@@ -19,11 +19,13 @@ import codecs
 import hashlib
 import html
 import io
+import json
 import re
 import warnings
 from collections.abc import Iterator
+from dataclasses import replace
 from html.parser import HTMLParser
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 from urllib.parse import urljoin, urlsplit
 from xml.parsers import expat
 
@@ -41,7 +43,15 @@ READ_BYTES = 64 << 10        # one read of the input after the head
 FEED_BYTES = 64 << 10        # one piece handed to expat
 CHUNK_ITEMS = 200            # items per envelope handed to feedparser...
 CHUNK_BYTES = 1 << 20        # ...or fewer, when they are large: bounds feedparser's memory
-MAX_HEADER_BYTES = 8 << 20   # what may come before the first item (channel metadata): more is not a feed
+MAX_HEADER_BYTES = 8 << 20   # what may come before the first item (channel metadata): more is not a feed;
+                             # held raw only: more than MAX_ITEM_BYTES of it never reaches feedparser
+# feedparser holds 80-100 times a document's size while it reads it (a 50 MB title: 2 GB), and its time and memory
+# grow with nesting. A real item is a few KB (a long article with its markup under 200 KB) and real HTML is nested
+# a few dozen deep, so an item (or a channel header) larger or deeper than these is left out, said in problems.
+MAX_ITEM_BYTES = 1 << 20
+MAX_DEPTH = 200
+TOO_DEEP = f"nested deeper than {MAX_DEPTH} elements"
+JUNK_BYTES = 1024            # a PHP warning before the feed: text this short before it is skipped
 MAX_ENTITY_VALUE = 1000      # a declared entity longer than this is not a character alias
 _KEPT_DEPTH = 8              # elements deeper than this can never be an item's ancestors: not remembered
 
@@ -53,6 +63,11 @@ _TAG = re.compile(rb"<[^>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^>\"']*)*>")            
 _ITEM_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)(?=[\s/>])")
 _START_TAG_SPAN = 256        # an item start tag cut by a read is found again within this many bytes
 _NAME = re.compile(r"<([A-Za-z_][\w.:-]*)")
+_ELEMENT = re.compile(r"<[A-Za-z_]")
+_FEED_START = re.compile(rb"<\?xml\s|<(?:[A-Za-z_][\w.-]*:)?(?:rss|feed|RDF)[\s/>]")
+_PAGE_OR_XML = re.compile(rb"<(?:!doctype|html|head|body|\?xml)[\s>]", re.IGNORECASE)
+_CHANNEL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?channel[\s/>]")
+_NOT_CHARSETS = {"idna", "punycode", "unicode-escape", "raw-unicode-escape", "undefined"}  # text codecs, no charsets
 _SAFE_ENTITY = re.compile(r"[^&<%\"]*")
 
 
@@ -66,10 +81,13 @@ class FeedWarning(UserWarning):
 def looks_like_feed(head: bytes, media_type: str | None = None, name: str = "") -> str | None:
     """``"feed"`` (RSS 0.9x/1.0/2.0, Atom), ``"opml"`` or None. The first element decides when there
     is one (a server may call a feed text/html, or a page application/rss+xml); else the media type,
-    then the name's suffix."""
+    then the name's suffix. Short text before a feed (a PHP warning) is passed over."""
     root = _root_element(head)
+    kind = _kind_of_root(root, head) if root is not None else None
+    if kind is None and _junk_before_feed(head):
+        return "feed"
     if root is not None:
-        return _kind_of_root(root, head)
+        return kind
     media = (media_type or "").split(";", 1)[0].strip().lower()
     if media in FEED_MEDIA_TYPES:
         return "feed"
@@ -81,6 +99,21 @@ def looks_like_feed(head: bytes, media_type: str | None = None, name: str = "") 
     if suffix.endswith(OPML_SUFFIXES):
         return "opml"
     return None
+
+
+def _junk_before_feed(head: bytes) -> int:
+    """How many bytes of text (a PHP warning, ``<br /><b>Warning</b>``) come before a feed that begins within
+    :data:`JUNK_BYTES`; 0 when the head is a feed or another document as it is, or the text holds a page or an XML
+    declaration of its own."""
+    root = _root_element(head)
+    if root is not None and _kind_of_root(root, head) is not None:
+        return 0
+    match = _FEED_START.search(head, 0, JUNK_BYTES + 16)
+    if not match or not 0 < match.start() <= JUNK_BYTES or _PAGE_OR_XML.search(head, 0, match.start()):
+        return 0
+    rest = head[match.start():]
+    rest_root = _root_element(rest)
+    return match.start() if rest_root is not None and _kind_of_root(rest_root, rest) == "feed" else 0
 
 
 def _kind_of_root(root: str, head: bytes) -> str | None:
@@ -139,11 +172,18 @@ def _root_element(head: bytes) -> str | None:
 
 
 def _doctype_end(text: str, at: int) -> int:
-    """Where a ``<!DOCTYPE …>`` ends, its internal subset ``[…]`` included; -1 when beyond the text."""
+    """Where a ``<!DOCTYPE …>`` ends, its internal subset ``[…]`` included; -1 when beyond the text. One left
+    unterminated ends where an element starts (declarations in the subset start ``<!``, never ``<name``)."""
     close, subset = text.find(">", at), text.find("[", at)
+    element = _ELEMENT.search(text, at + 2)
     if 0 <= subset < close:
         end = text.find("]", subset)
-        close = -1 if end < 0 else text.find(">", end)
+        if end < 0:
+            return element.start() if element else -1
+        close = text.find(">", end)
+        element = _ELEMENT.search(text, end)
+    if element and (close < 0 or element.start() < close):
+        return element.start()
     return -1 if close < 0 else close + 1
 
 
@@ -173,20 +213,21 @@ def parse_feed(data: bytes | BinaryIO, *, source: str, base_url: str | None = No
     the bytes are not a feed, or declare entities that could expand or read files."""
     stream: BinaryIO = io.BytesIO(data) if isinstance(data, (bytes, bytearray, memoryview)) else data
     head = _read(stream, SNIFF_BYTES)
+    junk = _junk_before_feed(head)
+    skipped, head = head[:junk], head[junk:]
     kind = looks_like_feed(head)
-    skipped = b""
-    declaration = re.search(rb"<\?xml\s", head[:4096]) if kind is None else None
-    if declaration and declaration.start() and looks_like_feed(head[declaration.start():]) == "feed":
-        skipped, head, kind = head[:declaration.start()], head[declaration.start():], "feed"  # a PHP warning...
     if kind == "opml":
         raise InputError(f"{source} is an OPML list of feeds, not a feed itself")
     if kind != "feed":
         raise InputError(f"{source} is not an RSS, Atom or OPML feed: {_not_a_feed(head)}")
     base = base_url or (source if source.startswith(("http://", "https://")) else None)
+    if base and not _is_url(base):
+        base = None  # not a URL (``http://[x``): nothing resolves against it
     reading = _Reading(stream, head, source=source, base=base, http_charset=http_charset,
                        chunk_items=max(1, chunk_items))
     if skipped:
-        reading.problems.append(f"{source} begins with text before its XML declaration "
+        where = "its XML declaration" if head.startswith(b"<?xml") else "its first element"
+        reading.problems.append(f"{source} begins with text before {where} "
                                 f"({skipped[:40].decode('utf-8', 'replace')!r}); it was skipped")
     info = reading.start()
     return ParsedFeed(info, reading.items(), reading.problems)
@@ -215,7 +256,10 @@ class _Decoder:
 
     def __init__(self, head: bytes, *, source: str, http_charset: str | None, problems: list[str]) -> None:
         self.source, self.problems = source, problems
-        self.encoding = _choose_encoding(head, http_charset)
+        self.encoding, ignored = _choose_encoding(head, http_charset)
+        if ignored:
+            problems.append(f"{source} declares the encoding {ignored[0][:40]!r}, which was ignored ({ignored[1]}); "
+                            f"it was read as {self.encoding}")
         self._decoder = codecs.getincrementaldecoder(self.encoding)("strict")
         self._offset = 0
         self._first = True
@@ -230,6 +274,12 @@ class _Decoder:
             self.problems.append(f"{self.source} is not valid {self.encoding} (byte {at}); the bytes that are not "
                                  "were replaced")
             self._decoder = codecs.getincrementaldecoder(self.encoding)("replace")
+            text = self._replacing(pending + data, final)
+        except (UnicodeError, TypeError) as exc:  # a codec that fails otherwise than on a byte: UTF-8 instead
+            self.problems.append(f"{self.source} cannot be read as {self.encoding} ({first_line(exc)}); it was read "
+                                 "as utf-8, bytes that are not replaced")
+            self.encoding = "utf-8"
+            self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
             text = self._decoder.decode(pending + data, final)
         self._offset += len(data)
         if self._first:
@@ -242,38 +292,53 @@ class _Decoder:
         self._removed += removed
         return text.encode("utf-8")
 
+    def _replacing(self, data: bytes, final: bool) -> str:
+        try:
+            return self._decoder.decode(data, final)
+        except (UnicodeError, TypeError):  # not a byte's fault: UTF-8 instead
+            self.encoding = "utf-8"
+            self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+            return self._decoder.decode(data, final)
 
-def _choose_encoding(head: bytes, http_charset: str | None) -> str:
+
+def _choose_encoding(head: bytes, http_charset: str | None) -> tuple[str, tuple[str, str] | None]:
     """The BOM's encoding; else the HTTP charset or the XML declaration's when it decodes the head (or
     all but a few bytes of it, then replaced: one bad byte must not turn a whole feed into mojibake), else
     UTF-8 or windows-1252, whichever decodes it. Valid non-ASCII UTF-8 goes first when either names UTF-8:
-    a server's default charset is often wrong."""
+    a server's default charset is often wrong. Only text encodings count (a declared ``rot13`` or ``base64``
+    is no charset), and UTF-16/32 only by a BOM or the shape of ``<``: ASCII bytes decode as UTF-16 too. With the
+    encoding comes the declared one when it was ignored, and why."""
     for bom, encoding in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
                           (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
                           (codecs.BOM_UTF16_BE, "utf-16")):
         if head.startswith(bom):
-            return encoding
+            return encoding, None
     if head.startswith((b"<\x00\x00\x00", b"\x00\x00\x00<")):
-        return "utf-32-le" if head[0] else "utf-32-be"
+        return ("utf-32-le" if head[0] else "utf-32-be"), None
     if head.startswith((b"<\x00", b"\x00<")):
-        return "utf-16-le" if head[0] else "utf-16-be"
+        return ("utf-16-le" if head[0] else "utf-16-be"), None
     match = _DECLARATION.match(head)
-    named = [name for name in (_encoding_name(http_charset),
-                               _encoding_name(match.group(1).decode("ascii") if match else None)) if name]
+    declared_name = match.group(1).decode("ascii") if match else None
+    declared, why = _charset(declared_name)
+    named = [name for name in (_charset(http_charset)[0], declared) if name]
     if "utf-8" in named and not head.isascii():
         named.insert(0, "utf-8")
     named = list(dict.fromkeys(named))
     tolerated = max(4, len(head) // 1000)
+    chosen = "utf-8"  # nothing decodes the head: UTF-8, with replacement
     for candidate, allowed in [*((name, 0) for name in named), *((name, tolerated) for name in named),
                                ("utf-8", 0), ("windows-1252", 0)]:
         if _wrong_bytes(head, candidate, allowed) <= allowed:
-            return candidate
-    return "utf-8"  # nothing decodes the head: UTF-8, with replacement
+            chosen = candidate
+            break
+    if declared and chosen != declared and chosen not in named:
+        why = f"the bytes are not {declared}"
+    return chosen, ((declared_name, why) if declared_name and why else None)
 
 
 def _wrong_bytes(data: bytes, encoding: str, limit: int = 0) -> int:
     """How many times ``data`` fails to decode, counted up to ``limit + 1`` (a character split at its end
-    is not a failure)."""
+    is not a failure; a codec that fails otherwise fails outright)."""
     failures = at = 0
     while failures <= limit:
         try:
@@ -282,21 +347,40 @@ def _wrong_bytes(data: bytes, encoding: str, limit: int = 0) -> int:
         except UnicodeDecodeError as exc:
             failures += 1
             at += max(exc.end, 1)
+        except (UnicodeError, TypeError, LookupError):
+            return limit + 1
     return failures
 
 
-def _encoding_name(name: str | None) -> str | None:
-    """A codec Python knows, by its canonical name (GB2312 and GBK read as GB18030, their superset)."""
+def _charset(name: str | None) -> tuple[str | None, str]:
+    """A text encoding Python knows, by its canonical name (GB2312 and GBK read as GB18030, their superset), or
+    None and why not. UTF-16/32 are never taken from a name: their BOM or shape was looked for first."""
     if not name:
-        return None
+        return None, ""
     name = name.strip().lower()
     if name in _GB_ALIASES:
-        return "gb18030"
+        return "gb18030", ""
     try:
-        canonical = codecs.lookup(name).name
+        info = codecs.lookup(name)
     except LookupError:
-        return None
-    return "utf-8" if canonical in ("utf-8", "utf-8-sig") else canonical
+        return None, "an encoding Python does not know"
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+        return None, "not a text encoding"
+    if info.name.startswith(("utf-16", "utf-32")):
+        return None, "the bytes have no byte order mark and are not UTF-16 or UTF-32"
+    return ("utf-8" if info.name in ("utf-8", "utf-8-sig") else info.name), ""
+
+
+class _TooDeep(Exception):
+    """Elements nest deeper than MAX_DEPTH: expat stops there (it holds each open element), the rest is cut at item
+    start tags as after a syntax error."""
+
+
+class _LeftOut(NamedTuple):
+    """An item too large or too deep to hand to feedparser: its size in bytes, and whether depth was why."""
+
+    size: int
+    deep: bool
 
 
 class _Splitter:
@@ -321,8 +405,10 @@ class _Splitter:
         self.header = b""                    # all before the first item (the channel's own elements)
         self.skeleton_open = b""             # the first item's ancestors' start tags...
         self.skeleton_close = b""            # ...and end tags
-        self.done: list[bytes] = []          # items completed, not yet taken
+        self.done: list[bytes | _LeftOut] = []  # items completed, not yet taken
         self.error: tuple[int, str] | None = None  # (line, cause)
+        self.item_large = False              # the open item is over MAX_ITEM_BYTES: its bytes are not kept
+        self.header_deep = False             # elements nested deeper than MAX_DEPTH before the first item
 
     def feed(self, data: bytes, final: bool = False) -> None:
         if self.error is not None:
@@ -333,8 +419,16 @@ class _Splitter:
         except expat.ExpatError as exc:
             self.error = (exc.lineno, expat.ErrorString(exc.code) or first_line(exc))
             return
+        except _TooDeep:
+            self.error = (self.parser.CurrentLineNumber, TOO_DEEP)
+            return
         keep = self.resume if self.first_item is not None else self.base  # the header is kept whole
-        if self.item_start is not None:
+        end = self.base + len(self.buf)
+        if self.item_start is not None and end - self.item_start > MAX_ITEM_BYTES:
+            self.item_large = True
+        if self.item_large:
+            keep = max(keep, end - _START_TAG_SPAN)  # what its end tag may need
+        elif self.item_start is not None:
             keep = min(keep, self.item_start)
         if keep > self.base:
             del self.buf[:keep - self.base]
@@ -344,6 +438,8 @@ class _Splitter:
         return bytes(self.buf[start - self.base:None if end is None else end - self.base])
 
     def _tag_end(self, at: int) -> int:
+        if at < self.base:  # in the bytes of a large item, no longer kept
+            return self.base + len(self.buf)
         match = _TAG.match(self.buf, at - self.base)
         return self.base + (match.end() if match else len(self.buf))
 
@@ -353,6 +449,9 @@ class _Splitter:
             self.root = at
         if self.depth < _KEPT_DEPTH:
             self.open.append((name, at))
+        if self.depth >= MAX_DEPTH:
+            self.header_deep = self.first_item is None
+            raise _TooDeep
         if (self.item_start is None and self.depth in (1, 2) and name.rsplit(":", 1)[-1] in ("item", "entry")
                 and self.item_depth in (None, self.depth)):
             if self.item_depth is None:
@@ -362,6 +461,7 @@ class _Splitter:
                 self.skeleton_open = b"\n".join(self.text(start, self._tag_end(start)) for _, start in ancestors)
                 self.skeleton_close = "".join(f"</{name}>" for name, _ in reversed(ancestors)).encode()
             self.item_start = at
+            self.item_large = False
         self.depth += 1
 
     def _end(self, name: str) -> None:
@@ -370,11 +470,14 @@ class _Splitter:
         if self.item_depth is None or self.depth != self.item_depth:
             return
         tag_end = self._tag_end(start)
-        empty = self.buf[tag_end - self.base - 2:tag_end - self.base - 1] == b"/"
+        empty = not self.item_large and self.buf[tag_end - self.base - 2:tag_end - self.base - 1] == b"/"
         end = tag_end if empty else self._tag_end(self.parser.CurrentByteIndex)
         if self.item_start is not None:
-            self.done.append(self.text(self.item_start, end))
+            size = end - self.item_start
+            large = self.item_large or size > MAX_ITEM_BYTES
+            self.done.append(_LeftOut(size, False) if large else self.text(self.item_start, end))
             self.item_start = None
+            self.item_large = False
         self.resume = end
 
     def _entity(self, name: str, is_parameter: bool, value: str | None, base: str | None, system_id: str | None,
@@ -397,7 +500,10 @@ class _Reading:
         self.kind: FeedKind = "rss"
         self.info = FeedInfo(source)
         self.position = 0
+        self.left_out = 0                  # items too large or deep for feedparser
+        self.ids: dict[bytes, int] = {}    # sha1 of each id given → how many times it came
         self.lenient: dict[str, int] = {}  # causes feedparser read leniently in strict envelopes → first item
+        self.prefix = b""                  # what precedes items read leniently when no item came before the error
 
     def _pump(self) -> None:
         """Read, decode and split one more piece of the input."""
@@ -430,7 +536,19 @@ class _Reading:
                 header = header[:match.start()] if match else header
                 _refuse_entities(header, self.source)
             splitter.header = header
-        parsed = self._feedparser(header)
+        self.prefix = header
+        why = (f"is {TOO_DEEP}" if splitter.header_deep else
+               f"is {_megabytes(len(header))}, more than the {MAX_ITEM_BYTES >> 20} MB it may be"
+               if len(header) > MAX_ITEM_BYTES else "")
+        if why:
+            self.problems.append(f"{self.source}: the channel's header {why}; its title and description were not read")
+        if why and splitter.first_item is None:
+            self.prefix = _bare_header(header, splitter.root)
+            parsed: Any = {}
+        elif why:
+            parsed = self._feedparser(b"\n".join([splitter.prolog, splitter.skeleton_open, splitter.skeleton_close]))
+        else:
+            parsed = self._feedparser(header)
         self.kind = _kind(parsed.get("version") or "", header)
         feed = parsed.get("feed") or {}
         self.info = FeedInfo(
@@ -451,6 +569,11 @@ class _Reading:
         while True:
             done, splitter.done = splitter.done, []
             for item in done:
+                if isinstance(item, _LeftOut):
+                    yield from self._envelope(batch)
+                    batch, size = [], 0
+                    self._leave_out(item)
+                    continue
                 batch.append(item)
                 size += len(item)
                 if len(batch) >= self.chunk_items or size >= CHUNK_BYTES:
@@ -467,7 +590,15 @@ class _Reading:
             self.problems.append(f"{self.source} is not well-formed XML ({cause}, item {position + 1} first); "
                                  "it was read leniently")
 
+    def _leave_out(self, item: _LeftOut) -> None:
+        self.left_out += 1
+        why = (f"is {TOO_DEEP}" if item.deep else
+               f"is {_megabytes(item.size)}, more than the {MAX_ITEM_BYTES >> 20} MB an item may be")
+        self.problems.append(f"{self.source}: item {self.position + self.left_out} {why}; left out")
+
     def _envelope(self, items: list[bytes]) -> Iterator[FeedItem]:
+        if not items:
+            return
         splitter = self.splitter
         parsed = self._feedparser(b"\n".join([splitter.prolog, splitter.skeleton_open, *items,
                                                splitter.skeleton_close]))
@@ -485,7 +616,7 @@ class _Reading:
             prefix = splitter.prolog + b"\n" + splitter.skeleton_open
             rest = bytearray(splitter.text(max(splitter.resume, splitter.base)))
         else:
-            prefix, rest = splitter.header, splitter.buf[len(splitter.header):]
+            prefix, rest = self.prefix, splitter.buf[len(splitter.header):]
         starts: list[int] = []  # where items start in rest
         scanned = 0             # how far rest was searched for them
         pieces: list[bytes] = []
@@ -497,6 +628,13 @@ class _Reading:
             scanned = len(rest)
             ends = [*starts[1:], len(rest)] if self.eof and starts else starts[1:]
             for start, end in zip(starts, ends):
+                deep = _nested_deeper(rest, start, end)
+                if deep or end - start > MAX_ITEM_BYTES:
+                    if pieces:
+                        yield from self._items(self._feedparser(b"\n".join([prefix, *pieces])))
+                    pieces, size = [], 0
+                    self._leave_out(_LeftOut(end - start, deep))
+                    continue
                 pieces.append(bytes(rest[start:end]))
                 size += end - start
                 if len(pieces) >= self.chunk_items or size >= CHUNK_BYTES:
@@ -516,7 +654,8 @@ class _Reading:
         read = [f"the {_items(before)} before it {'was' if before == 1 else 'were'} read"] if before else []
         if after:
             read.append(f"{_items(after)} after it {'was' if after == 1 else 'were'} read leniently")
-        self.problems.append(f"{self.source} is not well-formed XML (line {line}: {cause}); "
+        what = f"is {TOO_DEEP} (line {line})" if cause == TOO_DEEP else f"is not well-formed XML (line {line}: {cause})"
+        self.problems.append(f"{self.source} {what}; "
                              + (", and ".join(read) or "no item could be read"))
 
     def _feedparser(self, document: bytes) -> Any:
@@ -530,12 +669,60 @@ class _Reading:
 
     def _items(self, parsed: Any) -> Iterator[FeedItem]:
         for entry in parsed.get("entries") or ():
-            yield _feed_item(entry, self.info, self.kind, self.position, self.base)
+            yield self._unique(_feed_item(entry, self.info, self.kind, self.position, self.base))
             self.position += 1
+
+    def _unique(self, item: FeedItem) -> FeedItem:
+        """An id that came before in this feed gets ``#2``, ``#3``…: two items must not be taken for one (the
+        same bytes give the same ids, so a rerun still recognises them)."""
+        key = hashlib.sha1(item.id.encode("utf-8")).digest()
+        count = self.ids.get(key, 0)
+        self.ids[key] = count + 1
+        if not count:
+            return item
+        while True:
+            count += 1
+            identifier = f"{item.id}#{count}"
+            unique = hashlib.sha1(identifier.encode("utf-8")).digest()
+            if unique not in self.ids:
+                self.ids[unique] = 1
+                return replace(item, id=identifier)
 
 
 def _items(count: int) -> str:
     return f"{count} item" + ("" if count == 1 else "s")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1 << 20):.3g} MB"
+
+
+_TAG_DEPTH = re.compile(rb"<(/?)[A-Za-z_][^<>]*?(/?)>")
+
+
+def _nested_deeper(data: bytes | bytearray, start: int, end: int) -> bool:
+    """Whether elements in ``data[start:end]`` (markup, maybe broken) nest deeper than :data:`MAX_DEPTH`: a
+    piece read leniently, which expat has not measured."""
+    depth = 0
+    for match in _TAG_DEPTH.finditer(data, start, end):
+        if match.group(1):
+            depth = max(0, depth - 1)
+        elif not match.group(2):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+    return False
+
+
+def _bare_header(header: bytes, root: int) -> bytes:
+    """The prolog and the start tags of the root and of its channel: what items read leniently need of a header
+    too large or too deep to hand to feedparser whole."""
+    tag = _TAG.match(header, root)
+    if not tag or not header.startswith(b"<", root) or header.startswith((b"<?", b"<!"), root):
+        return b""
+    channel = _CHANNEL.search(header, tag.end())
+    channel_tag = _TAG.match(header, channel.start()) if channel else None
+    return header[:tag.end()] + (b"\n" + channel_tag.group() if channel_tag else b"")
 
 
 def _refuse_entities(prolog: bytes, source: str) -> None:
@@ -573,18 +760,20 @@ def _feed_item(entry: Any, info: FeedInfo, kind: FeedKind, position: int, base: 
     details = [d for d in (contents[0] if contents else None, entry.get("summary_detail"), entry.get("title_detail"))
                if d]
     entry_base = next((d.get("base") for d in details if d.get("base")), None) or base or ""
-    identifier = " ".join((entry.get("id") or "").split()) or link or \
-        "sha1:" + hashlib.sha1((title + text).encode("utf-8")).hexdigest()
     author_detail = entry.get("author_detail") or {}
     categories = [_plain(tag.get("term") or tag.get("label") or "") for tag in entry.get("tags") or ()]
     enclosures = []
     for enclosure in entry.get("enclosures") or ():
-        url = _safe_link(urljoin(entry_base, (enclosure.get("href") or "").strip()))
+        url = _safe_link(_join(entry_base, (enclosure.get("href") or "").strip()))
         if url:
             enclosures.append(Enclosure(url, str(enclosure.get("type") or ""), str(enclosure.get("length") or "")))
+    published, updated = _iso(dict.get(entry, "published_parsed")), _iso(dict.get(entry, "updated_parsed"))
+    fallback = json.dumps([title, text, published, updated, [e.url for e in enclosures]], ensure_ascii=False)
+    identifier = " ".join((entry.get("id") or "").split()) or link or \
+        "sha1:" + hashlib.sha1(fallback.encode("utf-8")).hexdigest()
     return FeedItem(
         id=identifier, feed=info.source, title=title, link=link, html=text,
-        published=_iso(dict.get(entry, "published_parsed")), updated=_iso(dict.get(entry, "updated_parsed")),
+        published=published, updated=updated,
         author=_plain(author_detail.get("name") or entry.get("author") or ""), feed_title=info.title,
         language=next((d.get("language") for d in details if d.get("language")), None) or info.language,
         categories=tuple(dict.fromkeys(c for c in categories if c)), enclosures=tuple(enclosures),
@@ -611,10 +800,30 @@ def _plain_detail(detail: Any, kind: FeedKind) -> str:
 
 
 def _safe_link(link: str) -> str:
-    """A link that is http(s) or relative; others (javascript:, data:, tag: ids) are no place to go."""
+    """A link that is http(s) or relative; others (javascript:, data:, tag: ids) are no place to go, nor is what
+    is no URL at all (``http://[x``)."""
     link = link.strip()
-    scheme = urlsplit(link).scheme.lower() if link else ""
+    try:
+        scheme = urlsplit(link).scheme.lower() if link else ""
+    except ValueError:
+        return ""
     return link if scheme in ("", "http", "https") else ""
+
+
+def _join(base: str, link: str) -> str:
+    """``link`` resolved against ``base``; "" when either is no URL (``http://[::1/``: urllib raises)."""
+    try:
+        return urljoin(base, link)
+    except ValueError:
+        return ""
+
+
+def _is_url(url: str) -> bool:
+    try:
+        urlsplit(url)
+    except ValueError:
+        return False
+    return True
 
 
 def _iso(parsed: Any) -> str:
@@ -699,7 +908,7 @@ def parse_opml(data: bytes, *, source: str, problems: list[str] | None = None) -
         raise InputError(f"{source} is not well-formed OPML (line {line}: {cause})") from None
     if _local(root.tag) != "opml":
         raise InputError(f"{source} is not an OPML list of feeds: its first element is <{_local(root.tag)}>")
-    base = source if source.startswith(("http://", "https://")) else None
+    base = source if source.startswith(("http://", "https://")) and _is_url(source) else None
     outlines: dict[str, Outline] = {}
     for element in root.iter():
         if _local(element.tag) != "outline":
@@ -709,10 +918,15 @@ def parse_opml(data: bytes, *, source: str, problems: list[str] | None = None) -
         if not address:
             continue
         title = _plain(attributes.get("title") or attributes.get("text") or "")
-        url = urljoin(base, address) if base else address
-        parts = urlsplit(url)
-        if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-            why = ("a relative address, and the list is not from a URL" if not parts.scheme else
+        url = _join(base, address) if base else address
+        try:
+            parts = urlsplit(url)
+            scheme, netloc = parts.scheme.lower(), parts.netloc
+        except ValueError:
+            scheme = netloc = ""
+        if scheme not in ("http", "https") or not netloc:
+            why = ("not a valid address" if not _is_url(address) or not url else
+                   "a relative address, and the list is not from a URL" if not scheme else
                    "not an http(s) address")
             sink.append(f"{source}: the feed {title or address!r} at {address[:200]!r} was left out: {why}")
             continue
