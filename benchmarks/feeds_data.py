@@ -522,7 +522,45 @@ def main_choose_thresholds(n_groups: int = 400) -> tuple[float, float]:
     score = score_grouping(group_stories(story_inputs(held), near_duplicate=near, same_event=same), held_gold)
     print(f"held out (seed 1, {len(held)} items): precision {score['precision']:.3f} recall {score['recall']:.3f} "
           f"f1 {score['f1']:.3f}")
+    choose_same_language(items, gold)
     return near, same
+
+
+def garbled(inputs: Sequence[StoryInput], seed: int = 0) -> list[StoryInput]:
+    """The inputs as a poor model would translate them: a third of each translation's words, shuffled."""
+    import dataclasses
+
+    rng = random.Random(seed)
+
+    def garble(text: str) -> str:
+        words = text.split()
+        rng.shuffle(words)
+        return " ".join(words[:max(1, len(words) // 3)]) if words else ""
+
+    return [dataclasses.replace(i, title_translation=garble(i.title_translation),
+                                lead_translation=garble(i.lead_translation)) if i.title_translation else i
+            for i in inputs]
+
+
+def choose_same_language(items: Sequence[Item], gold: Sequence[Sequence[int]]) -> float:
+    """Sweep the stricter threshold at which two translated items of one language are joined by their source
+    text: the highest recall with garbled translations while precision with ideal ones stays >= MIN_PRECISION."""
+    from summarize import stories
+
+    inputs = story_inputs(items)
+    poor = garbled(inputs)
+    print(f"{'same_lang':>9} {'ideal P':>8} {'ideal R':>8} {'garbled P':>10} {'garbled R':>10}")
+    best, best_recall = 1.0, -1.0
+    for value in (0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 1.0):
+        ideal = score_grouping(group_stories(inputs, same_language=value), gold)
+        bad = score_grouping(group_stories(poor, same_language=value), gold)
+        print(f"{value:>9.2f} {ideal['precision']:>8.3f} {ideal['recall']:>8.3f} {bad['precision']:>10.3f} "
+              f"{bad['recall']:>10.3f}")
+        if ideal["precision"] >= MIN_PRECISION and bad["precision"] >= MIN_PRECISION and bad["recall"] > best_recall:
+            best, best_recall = value, bad["recall"]
+    print(f"chosen: same_language={best}; in summarize/stories.py: "
+          f"SAME_LANGUAGE_SIMILARITY={stories.SAME_LANGUAGE_SIMILARITY}")
+    return best
 
 
 if __name__ == "__main__":

@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     import numpy as np
     from scipy import sparse
 
-__all__ = ["NEAR_DUPLICATE_JACCARD", "SAME_EVENT_SIMILARITY", "Story", "StoryInput", "group_stories",
+__all__ = ["NEAR_DUPLICATE_JACCARD", "SAME_EVENT_SIMILARITY", "SAME_LANGUAGE_SIMILARITY", "Story", "StoryInput",
+           "group_stories",
            "score_grouping", "shingle_hashes"]
 
 # Chosen on the labelled set of benchmarks/feeds_data.py (development split: seed 0, 400 events, 1,396 items):
@@ -44,6 +45,13 @@ __all__ = ["NEAR_DUPLICATE_JACCARD", "SAME_EVENT_SIMILARITY", "Story", "StoryInp
 # Reproduce: python benchmarks/feeds.py --choose-thresholds (benchmarks.feeds_data.main_choose_thresholds).
 NEAR_DUPLICATE_JACCARD = 0.8
 SAME_EVENT_SIMILARITY = 0.6
+# Two items in one language that were both translated are joined by their translations at SAME_EVENT_SIMILARITY,
+# or by their source text at this stricter threshold (chosen the same way; it matters when translations are poor).
+SAME_LANGUAGE_SIMILARITY = 0.8
+# ...and joined by their translations only when their sources are at least this similar: two reports of one
+# event in one language share some words (names, places, numbers); a degenerate model's translations may not
+# tell two unrelated items apart (the toy model's nearly all read "car ... seven").
+SAME_LANGUAGE_FLOOR = 0.1
 
 SAME_EVENT_DAYS = 3.0      # dated items further apart than this are different events
 NUM_PERM = 64              # MinHash permutations: enough to tell 0.5 from 0.8 Jaccard
@@ -84,6 +92,11 @@ class StoryInput:
     lead_translation: str = ""
     date: str = ""
     feed: str = ""
+    size: int | None = None    # the whole text's length, when ``text`` is only its beginning
+
+    @property
+    def length(self) -> int:
+        return len(self.text) if self.size is None else self.size
 
 
 @dataclass(frozen=True)
@@ -333,12 +346,15 @@ def _similar_pairs(matrix: sparse.csr_matrix, postings: sparse.csr_matrix, times
     return left, right, sims
 
 
-def _same_events(inputs: Sequence[StoryInput], threshold: float, uf: _UnionFind, times: np.ndarray) -> None:
+def _same_events(inputs: Sequence[StoryInput], threshold: float, uf: _UnionFind, times: np.ndarray,
+                 source_threshold: float) -> None:
     """Join items whose gists have a cosine >= ``threshold``. Two items in one language compare their source
-    gists unless both were translated; other pairs compare translated gists (an untranslated item is taken
-    as written in the target language). Words of one language tell events apart better than CJK character
-    bigrams, whose many template bigrams drown the one or two of a place name (labelled set: at precision
-    0.95, source bigrams find half the same-event pairs of Chinese rewrites, their translations nearly all)."""
+    gists, and their translated gists too when both were translated (either may join them); other pairs
+    compare translated gists (an untranslated item is taken as written in the target language). Words of
+    one language tell events apart better than CJK character bigrams, whose many template bigrams drown
+    the one or two of a place name (labelled set: at precision 0.95, source bigrams find half the
+    same-event pairs of Chinese rewrites, their translations nearly all) — but a poor model's
+    translations find nothing, and then the source still does."""
     import numpy as np
 
     n = len(inputs)
@@ -353,25 +369,29 @@ def _same_events(inputs: Sequence[StoryInput], threshold: float, uf: _UnionFind,
         gap = np.abs(times[left] - times[right])
         return ~(gap > SAME_EVENT_DAYS * 86400.0)  # NaN (undated) never keeps a pair apart
 
-    def join(pairs: tuple[np.ndarray, np.ndarray, np.ndarray], members: np.ndarray) -> None:
+    def join(pairs: tuple[np.ndarray, np.ndarray, np.ndarray], members: np.ndarray, source: bool = False) -> None:
         left, right, sims = pairs
-        similar = sims >= threshold
+        a, b = members[left], members[right]  # both translated: their source gists need the stricter threshold
+        strict = np.where(translated[a] & translated[b], source_threshold, threshold)
+        similar = sims >= (strict if source else threshold)
         for a, b in zip(members[left[similar]].tolist(), members[right[similar]].tolist()):
             uf.union(a, b)
 
+    sources: dict[int, Any] = {}                 # a language's source gist vectors, for the floor below
+    row = np.zeros(n, dtype=np.int64)             # an item's row in its language's vectors
     for code in range(len(names)):
-        members = np.flatnonzero((codes == code) & ~translated)
-        others = np.flatnonzero((codes == code) & translated)
-        if len(members) == 0 or len(members) + len(others) < 2:
-            continue
         members = np.flatnonzero(codes == code)
+        if len(members) < 2:
+            continue
         matrix, postings = _vectors([_gist(inputs[i].title, inputs[i].lead, inputs[i].text) for i in members.tolist()])
+        sources[code] = matrix
+        row[members] = np.arange(len(members))
 
         def keep_source(left: np.ndarray, right: np.ndarray, members: np.ndarray = members) -> np.ndarray:
             a, b = members[left], members[right]
-            return ~(translated[a] & translated[b]) & (roots[a] != roots[b]) & close_in_time(a, b)
+            return (roots[a] != roots[b]) & close_in_time(a, b)
 
-        join(_similar_pairs(matrix, postings, times[members], keep_source), members)
+        join(_similar_pairs(matrix, postings, times[members], keep_source), members, source=True)
     if len(names) < 2 and translated.sum() < 2:
         return
     gists = [_gist(item.title_translation, item.lead_translation, "") if translated[i]
@@ -382,7 +402,15 @@ def _same_events(inputs: Sequence[StoryInput], threshold: float, uf: _UnionFind,
         both = (codes[left] != codes[right]) | (translated[left] & translated[right])
         return both & (roots[left] != roots[right]) & close_in_time(left, right)
 
-    join(_similar_pairs(matrix, postings, times, keep_target), np.arange(n, dtype=np.int64))
+    left, right, sims = _similar_pairs(matrix, postings, times, keep_target)
+    same = np.flatnonzero((codes[left] == codes[right]) & (sims >= threshold))
+    for code, vectors in sources.items():  # one language, joined by translation: their sources must share words
+        pick = same[codes[left[same]] == code]
+        if len(pick):
+            a, b = row[left[pick]], row[right[pick]]
+            shared = np.asarray(vectors[a].multiply(vectors[b]).sum(axis=1)).ravel()
+            sims[pick[shared < SAME_LANGUAGE_FLOOR]] = 0.0
+    join((left, right, sims), np.arange(n, dtype=np.int64))
 
 
 def _check_threshold(value: float, option: str) -> float:
@@ -392,7 +420,8 @@ def _check_threshold(value: float, option: str) -> float:
 
 
 def group_stories(inputs: Sequence[StoryInput], *, near_duplicate: float = NEAR_DUPLICATE_JACCARD,
-                  same_event: float = SAME_EVENT_SIMILARITY) -> list[Story]:
+                  same_event: float = SAME_EVENT_SIMILARITY,
+                  same_language: float = SAME_LANGUAGE_SIMILARITY) -> list[Story]:
     """Every input in exactly one story. Stories come by the number of distinct feeds carrying them, then
     the number of items (one feed may carry several outlets' copies), then the most recent date, then input
     order; the representative (first member) has the most text, ties going to the earliest date, then the
@@ -410,7 +439,7 @@ def group_stories(inputs: Sequence[StoryInput], *, near_duplicate: float = NEAR_
     for i in range(n):
         stories.union(copies.find(i), i)
     times = np.array([_timestamp(item.date) for item in inputs], dtype=np.float64)
-    _same_events(inputs, same_event, stories, times)
+    _same_events(inputs, same_event, stories, times, _check_threshold(same_language, "same_language"))
 
     duplicate_groups: dict[int, list[tuple[int, ...]]] = {}
     for group in copies.groups():
@@ -420,7 +449,7 @@ def group_stories(inputs: Sequence[StoryInput], *, near_duplicate: float = NEAR_
     for group in stories.groups():
         def representative_key(i: int) -> tuple[int, float, int]:
             stamp = times[i]
-            return (-len(inputs[i].text), math.inf if math.isnan(stamp) else float(stamp), i)
+            return (-inputs[i].length, math.inf if math.isnan(stamp) else float(stamp), i)
 
         representative = min(group, key=representative_key)
         members = (representative, *(i for i in group if i != representative))
