@@ -12,8 +12,8 @@ import functools
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from translate import Translator
 from translate.corpus.reading import Item
@@ -23,17 +23,19 @@ from translate.feeds.fetching import PoliteFetcher
 from translate.languages import base_language as base
 from translate.feeds.gather import Report
 from translate.feeds.options import FeedOptions
-from translate.feeds.run import Processed, process
+from translate.feeds.run import Processed, check_apart, process
 from translate.feeds.state import StateStore
 from translate.feeds.work import ItemReader, untranslated
 from translate.options import DecodingOptions, LoadOptions, PipelineOptions, describe
 from translate.sources.url import Fetched
 from translate.sources.feed.items import FeedItem, ItemParagraph, ItemSentence, TranslatedItem
 
-from .digests import Digest, Digests, DigestSentence
-from .lengths import DEFAULT_LENGTHS, LengthSpec
+from .digests import Digests
+from .lengths import DEFAULT_LENGTHS
 
-LEAD_SENTENCES = 2  # what the same-event similarity compares, with the title (translated when languages differ)
+SHINGLED_CHARS = 1000  # of an item's text, for near-duplicates: copies share their start; memory stays flat
+# What the same-event similarity compares, with the title (the labelled set's gists: a title and one sentence)
+LEAD_SENTENCES = 1
 
 
 class PreparingItems:
@@ -106,7 +108,9 @@ def brief_feed(source: str, output: str | None, *, format: str = "html", lengths
                decoding: DecodingOptions = DecodingOptions(), pipeline: PipelineOptions = PipelineOptions(),
                engine: str = "local", ray_address: str | None = None, actors: int | None = None,
                progress: bool = False, state: StateStore | None = None,
-               fetcher: PoliteFetcher | None = None, prefetched: Fetched | None = None) -> BriefingRun:
+               fetcher: PoliteFetcher | None = None, prefetched: Fetched | None = None,
+               method: Literal["extractive", "abstractive"] = "extractive",
+               summary_model: str | None = None) -> BriefingRun:
     """Write the briefing of the feed (or OPML list of feeds) at ``source`` to ``output`` (None: stdout)."""
     from translate.models import offline_mode
     from translate.output import open_output
@@ -121,19 +125,22 @@ def brief_feed(source: str, output: str | None, *, format: str = "html", lengths
                          option="format")
     offline = bool(load.offline) if load.offline is not None else offline_mode()
     translator = Translator(load=load, decoding=decoding, pipeline=pipeline)
-    summarizer = Summarizer(list(lengths), to=load.target_language, translator=translator, layout=pipeline.layout)
-    job = Job("summarize", "json", load, decoding, pipeline, lengths=tuple(lengths),
+    summarizer = Summarizer(list(lengths), to=load.target_language, translator=translator, layout=pipeline.layout,
+                            method=method, summary_model=summary_model)  # bad lengths fail before any fetch
+    job = Job("summarize", "json", load, decoding, pipeline,  # an item's preparation: not the lengths' business
               work=functools.partial(PreparingItems, feed=feed, translator=translator if engine == "local" else None))
+    digest_spec = hashlib.sha256(json.dumps([list(lengths), method, summary_model]).encode()).hexdigest()[:16]
     own = state is None
     store = state or StateStore(feed.state)
     try:
+        check_apart(output, source, store)
         done = process(source, job, feed=feed, state=store, fetcher=fetcher or PoliteFetcher(
             delay_s=feed.delay_s, offline=offline), engine=engine, ray_address=ray_address, actors=actors,
             progress=progress, offline=offline, prefetched=prefetched)
         prepared, notes = _prepared(done)
-        stories = _stories(prepared)
-        briefed = [_story(done, translator, summarizer, prepared, members, reading=format == "html")
-                   for members in stories]
+        stories = _planned(done, prepared)
+        briefed = [_story(done, translator, summarizer, prepared, members, reading=format == "html",
+                          digest_spec=digest_spec) for members in stories]
         header = {"tool": "summarize", **describe(load, decoding, pipeline), "lengths": list(lengths),
                   **feed.scope()}
         feeds = done.report.feeds
@@ -169,8 +176,16 @@ def _prepared(done: Processed) -> tuple[list[tuple[str, dict[str, Any]]], list[s
             continue
         if rec.get("note") and not rec.get("paragraphs"):
             notes.append(f"{name} ({item.feed}): {rec['note']}; only its title is used")
-        prepared.append((key, rec))
+        prepared.append((key, _slim(rec)))
     return prepared, notes
+
+
+def _slim(rec: dict[str, Any]) -> dict[str, Any]:
+    """What grouping and the sources list need of a prepared record; the whole record is read again
+    only for a story's representative (50,000 items' texts never sit in memory at once)."""
+    text = "\n".join(p["text"] for p in rec.get("paragraphs") or ())
+    return {**{k: v for k, v in rec.items() if k not in ("paragraphs", "item")},
+            "item": {**rec["item"], "html": ""}, "text": text[:SHINGLED_CHARS], "length": len(text)}
 
 
 def _report_notes(report: Report) -> list[str]:
@@ -181,35 +196,47 @@ def _report_notes(report: Report) -> list[str]:
     return notes
 
 
+def _planned(done: Processed, prepared: list[tuple[str, dict[str, Any]]]) -> list[tuple[int, ...]]:
+    """The stories of these items: grouped once, then kept in the state store under the items' keys (a
+    rerun with nothing new neither groups again nor loads the grouping's libraries)."""
+    plan_key = "stories\t" + hashlib.sha256("\n".join(key for key, _ in prepared).encode()).hexdigest()
+    stored = done.state.get(done.scope, plan_key)
+    if stored is not None:
+        return [tuple(members) for members in stored["stories"]]
+    stories = _stories(prepared)
+    done.state.put(done.scope, plan_key, {"stories": [list(members) for members in stories]})
+    return stories
+
+
 def _stories(prepared: list[tuple[str, dict[str, Any]]]) -> list[tuple[int, ...]]:
     from .stories import StoryInput, group_stories
 
     inputs = []
     for key, rec in prepared:
         item = FeedItem.from_dict(rec["item"])
-        text = "\n".join(p["text"] for p in rec.get("paragraphs") or ())
         inputs.append(StoryInput(key=key, language=rec.get("language") or "", title=item.title,
-                                 lead=rec.get("lead", ""), text=text,
+                                 lead=rec.get("lead", ""), text=rec["text"], size=rec["length"],
                                  title_translation=rec.get("title_translation", ""),
                                  lead_translation=rec.get("lead_translation", ""), date=item.date, feed=item.feed))
     return [story.members for story in group_stories(inputs)]
 
 
 def _story(done: Processed, translator: Translator, summarizer: Any, prepared: list[tuple[str, dict[str, Any]]],
-           members: tuple[int, ...], *, reading: bool) -> Any:
+           members: tuple[int, ...], *, reading: bool, digest_spec: str) -> Any:
     """One story of the briefing: the representative's digests (stored once made), its sources."""
     from .briefing_formats import BriefingSource, BriefingStory
 
-    key, rep = prepared[members[0]]
+    key = prepared[members[0]][0]
+    rep = done.result(key) or {}
     item = FeedItem.from_dict(rep["item"])
-    digest_key = f"digests\t{key}"
+    digest_key = f"digests\t{digest_spec}\t{key}"
     stored = done.state.get(done.scope, digest_key)
     if stored is None:
         digests = summarizer.summarize(_document(translator, item, rep))
-        done.state.put(done.scope, digest_key, digests_to_dict(digests))
+        done.state.put(done.scope, digest_key, digests.to_dict())
     else:
-        digests = digests_from_dict(stored)
-    story_id = "story-" + hashlib.sha1(key.encode()).hexdigest()[:12]
+        digests = Digests.from_dict(stored)
+    story_id = _story_id([prepared[k][1]["item"] for k in members])
     translated_reading = None
     if reading and rep.get("text_from") == "article" and rep.get("paragraphs"):
         reading_key = f"reading\t{key}"
@@ -234,6 +261,14 @@ def _story(done: Processed, translator: Translator, summarizer: Any, prepared: l
                          date=max(dates) if dates else "", reading=translated_reading)
 
 
+def _story_id(items: list[dict[str, Any]]) -> str:
+    """A story's id, the same from run to run while its first report stays in it (a digest feed's guid:
+    a reader must not see the story again because a longer copy or an edit came in)."""
+    first = min(items, key=lambda item: (item.get("published") or item.get("updated") or "9999", item["feed"],
+                                         item["id"]))
+    return "story-" + hashlib.sha1(f"{first['feed']}\t{first['id']}".encode()).hexdigest()[:12]
+
+
 def _document(translator: Translator, item: FeedItem, rep: dict[str, Any]) -> Document:
     """The representative item as a document: its title, then its paragraphs as read (kinds kept)."""
     paragraphs: list[Paragraph] = []
@@ -254,19 +289,3 @@ def _reading(translator: Translator, item: FeedItem, rep: dict[str, Any]) -> Tra
                                tuple(ItemSentence(s.source, s.translation, s.status, s.reason) for s in p.sentences))
                  for p in done if p.kind != "title")
     return TranslatedItem(item, title, body, "article")
-
-
-def digests_to_dict(digests: Digests) -> dict[str, Any]:
-    return {"language": digests.language, "source_language": digests.source_language,
-            "info": json.loads(json.dumps(digests.info, default=str)),
-            "digests": [{**{k: v for k, v in asdict(d).items() if k not in ("length", "sentences")},
-                         "length": asdict(d.length), "sentences": [asdict(s) for s in d.sentences]}
-                        for d in digests]}
-
-
-def digests_from_dict(data: dict[str, Any]) -> Digests:
-    digests = tuple(Digest(length=LengthSpec(**d["length"]),
-                           sentences=tuple(DigestSentence(**s) for s in d["sentences"]),
-                           achieved=d["achieved"], over_budget=d["over_budget"], method=d["method"],
-                           abstract=d["abstract"], note=d["note"]) for d in data["digests"])
-    return Digests(digests, data["language"], data["source_language"], data.get("info") or {})

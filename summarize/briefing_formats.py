@@ -25,9 +25,8 @@ from translate.output.feed import rfc822, safe_url, xml_text
 from translate.sources.feed.items import TranslatedItem
 
 from .digests import Digest, Digests
-from .formats import describe
+from .formats import BRIEFING_FORMATS, describe
 
-BRIEFING_FORMATS = ("html", "markdown", "json", "rss")
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; base-uri 'none'; "
        "form-action 'none'")
 TITLE_LIMIT = 400  # characters of a headline or item title shown (the JSON keeps them whole)

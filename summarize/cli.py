@@ -3,18 +3,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Optional
+from typing import TYPE_CHECKING, Annotated, Literal, Optional
 
 import typer
 
-from translate.commandline import (MODEL, CommandIO, CorpusIO, FeedIO, new_app, note, options_command, report_feed,
+from translate.commandline import (MODEL, CommandIO, CorpusIO, new_app, note, options_command, report_feed,
                                    report_suspects, run, run_corpus_command)
+from translate.feeds.options import FeedOptions
 from translate.options import DecodingOptions, LoadOptions, PipelineOptions
 
 from .digests import METHODS
-from .briefing_formats import BRIEFING_FORMATS
-from .formats import FORMATS
+from .formats import BRIEFING_FORMATS, FORMATS
 from .lengths import PRESETS
+
+if TYPE_CHECKING:
+    from translate.sources.url import Fetched
 
 DIGESTS = "Digests"
 LengthOpt = Annotated[Optional[list[str]], typer.Option(
@@ -39,7 +42,7 @@ def summarize_command(
     summary_model: SummaryModelOpt = None,
     io: CommandIO,
     corpus: CorpusIO,
-    feeds: FeedIO,
+    feed: FeedOptions,
     load: LoadOptions,
     decoding: DecodingOptions,
     pipeline: PipelineOptions,
@@ -50,15 +53,10 @@ def summarize_command(
 
     lengths = [part.strip() for item in (length or PRESETS) for part in item.split(",") if part.strip()]
     sniffed = sniff(io.path, input_format=pipeline.input_format, offline=bool(load.offline) or offline_mode(),
-                    state=feeds.state)
+                    state=feed.state)
     if sniffed.feed:
-        return _brief(io, corpus, feeds, load, decoding, pipeline, sniffed.fetched, lengths)
-    if feeds.fetch_articles or feeds.since:
-        from translate.errors import UsageError
-
-        option = "fetch_articles" if feeds.fetch_articles else "since"
-        raise UsageError(f"{option.replace('_', ' ')} applies to a feed, and the input is not an RSS, Atom or "
-                         "OPML feed", option=option)
+        return _brief(io, corpus, feed, load, decoding, pipeline, sniffed.fetched, lengths, method, summary_model)
+    feed.check_unused()  # feed options on an article: a usage error, not silently ignored
     if io.format not in FORMATS:
         from translate.errors import UsageError
 
@@ -68,23 +66,20 @@ def summarize_command(
         return _summarize(io, corpus, load, decoding, pipeline, lengths, method, summary_model)
 
 
-def _brief(io: CommandIO, corpus: CorpusIO, feeds: FeedIO, load: LoadOptions, decoding: DecodingOptions,
-           pipeline: PipelineOptions, fetched: object, lengths: list[str]) -> int:
+def _brief(io: CommandIO, corpus: CorpusIO, feed: FeedOptions, load: LoadOptions, decoding: DecodingOptions,
+           pipeline: PipelineOptions, fetched: Fetched | None, lengths: list[str],
+           method: Literal["extractive", "abstractive"], summary_model: str | None) -> int:
     """``summarize FEED``: a briefing, story by story; exit 1 when a feed or an item failed."""
     import sys
     import time
 
-    from translate.feeds.options import FeedOptions
-
     from .briefing import brief_feed
 
     started = time.perf_counter()
-    options = FeedOptions(fetch_articles=feeds.fetch_articles, since=feeds.since, state=feeds.state,
-                          delay_s=feeds.delay)
     done = brief_feed(io.path, io.output, format=io.format if io.format_given else "markdown", lengths=lengths,
-                      feed=options, load=load, decoding=decoding, pipeline=pipeline, engine=corpus.engine or "local",
+                      feed=feed, load=load, decoding=decoding, pipeline=pipeline, engine=corpus.engine or "local",
                       ray_address=corpus.ray_address, actors=corpus.actors, progress=not io.quiet,
-                      prefetched=fetched)  # type: ignore[arg-type]
+                      prefetched=fetched, method=method, summary_model=summary_model)
     failed = report_feed("summarize", done.report, io.quiet)
     for line in done.notes:
         note("summarize", f"note: {line}", io.quiet)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from translate.languages import join_sentences
 
@@ -84,3 +86,19 @@ class Digests:
 
     def __len__(self) -> int:
         return len(self.digests)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON): what a feed's state store keeps of a story's digests."""
+        return {"language": self.language, "source_language": self.source_language,
+                "info": json.loads(json.dumps(self.info, default=str)),
+                "digests": [{**{k: v for k, v in asdict(d).items() if k not in ("length", "sentences")},
+                             "length": asdict(d.length), "sentences": [asdict(s) for s in d.sentences]}
+                            for d in self.digests]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Digests:
+        digests = tuple(Digest(length=LengthSpec(**d["length"]),
+                               sentences=tuple(DigestSentence(**s) for s in d["sentences"]),
+                               achieved=d["achieved"], over_budget=d["over_budget"], method=d["method"],
+                               abstract=d["abstract"], note=d["note"]) for d in data["digests"])
+        return cls(digests, data["language"], data["source_language"], data.get("info") or {})

@@ -106,6 +106,10 @@ class DigestFormat:
     description: str
 
 
+# A feed's briefing (``summarize FEED -f``): written by ``summarize/briefing_formats.py``, named here with
+# the others so that the CLI's choices load nothing more.
+BRIEFING_FORMATS = ("html", "markdown", "json", "rss")
+
 FORMATS: dict[str, DigestFormat] = {
     "text": DigestFormat(_text, "a section per length: what it reached, then the digest"),
     "bilingual": DigestFormat(_bilingual, "each digest sentence in the source language, then translated"),

@@ -224,3 +224,86 @@ def test_an_item_with_no_text_and_no_link_is_listed_not_dropped(state, capsys):
     briefing = json.loads(out)
     listed = " ".join(briefing["notes"]) + err
     assert "no text" in listed
+
+
+def test_a_rerun_writes_the_items_as_the_feed_gives_them_now(state, tmp_path, capsys):
+    """An item's translation is reused, but its date, enclosure and author are today's."""
+    feed = tmp_path / "m.xml"
+    feed.write_bytes((FEEDS / "rss2.xml").read_bytes())
+    assert cli(translate_main, [str(feed), "-m", TOY, "--state", state, "-f", "jsonl"], capsys)[0] == 0
+    feed.write_bytes(feed.read_bytes().replace(b"customs.mp3", b"customs-v2.mp3")
+                     .replace(b"Sat, 05 Dec 2026 06:00:00 GMT", b"Sat, 05 Dec 2026 09:00:00 GMT"))
+    code, out, err = cli(translate_main, [str(feed), "-m", TOY, "--state", state, "-f", "jsonl"], capsys)
+    assert code == 0 and "0 translated now" in err
+    assert "customs-v2.mp3" in out and "customs.mp3" not in out
+    assert "2026-12-05T09:00:00Z" in out
+
+
+def test_the_same_feed_gives_the_same_bytes(state, tmp_path, capsys):
+    """No "now" in the output: a server's ETag of it changes only when the feed does."""
+    outs = []
+    for k in range(2):
+        out = tmp_path / f"{k}.xml"
+        assert cli(translate_main, [str(FEEDS / "rss2.xml"), "-m", TOY, "--state", state, "-o", str(out)],
+                   capsys)[0] == 0
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+
+
+def test_an_output_that_is_the_input_or_the_state_is_refused(state, tmp_path, capsys):
+    feed = tmp_path / "in.xml"
+    feed.write_bytes((FEEDS / "rss2.xml").read_bytes())
+    code, _, err = cli(translate_main, [str(feed), "-m", TOY, "--state", state, "-o", str(feed)], capsys)
+    assert code == 2 and "is the input feed" in err
+    assert feed.read_bytes() == (FEEDS / "rss2.xml").read_bytes()
+    code, _, err = cli(summarize_main, [str(feed), "-m", TOY, "--state", state, "-o", state], capsys)
+    assert code == 2 and "state store" in err
+
+
+@pytest.mark.parametrize("args, flag", [(["--delay", "inf"], "--delay"), (["--delay", "1e12"], "--delay"),
+                                        (["--since", "0001-01-01T00:00:00+14:00"], "--since"),
+                                        (["--since", "x" * 100_000], "--since")])
+def test_option_values_out_of_range_are_one_line_usage_errors(args, flag, state, capsys):
+    code, _, err = cli(translate_main, [str(FEEDS / "rss2.xml"), "-m", TOY, "--state", state, *args], capsys)
+    assert code == 2 and flag in err and "Traceback" not in err
+    assert len(err) < 400
+
+
+def test_a_feed_piped_in_small_pieces_is_still_a_feed(state):
+    import os
+    import subprocess
+    import sys
+    import threading
+
+    data = (FEEDS / "rss2.xml").read_bytes()
+    read, write = os.pipe()
+
+    def writer() -> None:
+        for k in range(0, len(data), 7):  # many short writes: the first read sees 7 bytes
+            os.write(write, data[k:k + 7])
+        os.close(write)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        proc = subprocess.run([sys.executable, "-m", "translate", "-", "-m", TOY, "--state", state, "-f", "jsonl"],
+                              stdin=read, capture_output=True, timeout=600)
+    finally:
+        thread.join()
+        os.close(read)
+    assert proc.returncode == 0, proc.stderr
+    assert sum(json.loads(line)["type"] == "item" for line in proc.stdout.decode().splitlines()) == 3
+
+
+def test_an_opml_list_of_no_feeds_is_an_error(state, tmp_path, capsys):
+    opml = tmp_path / "empty.opml"
+    opml.write_text('<?xml version="1.0"?><opml version="2.0"><body><outline text="x"/></body></opml>',
+                    encoding="utf-8")
+    code, _, err = cli(translate_main, [str(opml), "-m", TOY, "--state", state], capsys)
+    assert code == 1 and "no feeds" in err
+
+
+def test_summarize_feed_passes_the_digest_method_on(state, capsys):
+    code, _, err = cli(summarize_main, [str(FEEDS / "rss2.xml"), "-m", TOY, "--state", state, "--method",
+                                        "abstractive", "--summary-model", "/nonexistent/model", "-f", "json"], capsys)
+    assert code != 0 and "Traceback" not in err

@@ -157,13 +157,13 @@ def help_text(entry) -> str:
 
 
 def test_registries_feed_cli_choices_and_docs():
-    from summarize.briefing_formats import BRIEFING_FORMATS
+    from summarize.formats import BRIEFING_FORMATS
     from summarize.cli import main as summarize_main
     from summarize.formats import FORMATS as DIGEST_FORMATS
     from summarize.lengths import PRESETS
     from translate.backends import BACKEND_CHOICES, BACKENDS
     from translate.output import FORMATS
-    from translate.output.feed import FEED_FORMATS
+    from translate.output.formats import FEED_FORMATS
 
     assert f"<{'|'.join(dict.fromkeys((*FORMATS, *FEED_FORMATS)))}>" in help_text(main)
     assert f"<{'|'.join(BACKEND_CHOICES)}>" in help_text(main)

@@ -219,6 +219,16 @@ def test_what_is_not_a_feed_is_422(site, path):
     assert str(site.state) not in message
 
 
+def test_an_opml_list_is_refused_not_fetched_feed_by_feed(site):
+    """One request, one feed: an OPML list of a thousand would hold the server's job slots for an hour."""
+    opml = (f'<?xml version="1.0"?><opml version="2.0"><body><outline xmlUrl="{site.feeds.url("/rss")}"/>'
+            "</body></opml>").encode()
+    site.feeds.set("/list.opml", Route(opml, content_type="text/x-opml"))
+    before = site.feeds.hits("/rss")
+    refused(site.get("/list.opml"), 422, "OPML list")
+    assert site.feeds.hits("/rss") == before
+
+
 def test_urls_outside_the_listed_prefix_and_redirects_out_of_it_are_refused(site):
     refused(site.client.get("/v1/feed", params={"url": "http://127.0.0.2:9/feed"}), 403, "from there")
     refused(site.get("/redirect"), 403, "from there")

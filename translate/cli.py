@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .commandline import (FEEDS, SAFETY, CommandIO, CorpusIO, FeedIO, new_app, note, options_command, report_feed,
+from .commandline import (SAFETY, CommandIO, CorpusIO, new_app, note, options_command, report_feed,
                           report_suspects, run, run_corpus_command)
+from .feeds.options import FeedOptions
 from .options import DecodingOptions, LoadOptions, PipelineOptions
-from .output.feed import FEED_FORMATS
-from .output.formats import FORMATS
+from .output.formats import FEED_FORMATS, FORMATS
+
+if TYPE_CHECKING:
+    from .sources.url import Fetched
 
 
 def _cache_info(value: bool) -> None:
@@ -52,14 +55,9 @@ def translate_command(
                                              help="Show the translation memory's path, entries and size.")] = False,
     clear_cache: Annotated[bool, typer.Option("--clear-cache", callback=_clear_cache, is_eager=True, metavar="",
                                               rich_help_panel=SAFETY, help="Empty the translation memory.")] = False,
-    titles_only: Annotated[bool, typer.Option("--titles-only", metavar="", rich_help_panel=FEEDS,
-                                              help="Feed input: translate each item's title; its text stays as "
-                                                   "the feed gave it.")] = False,
-    bilingual_titles: Annotated[bool, typer.Option("--bilingual-titles", metavar="", rich_help_panel=FEEDS,
-                                                   help="Feed input: titles read \"translation · original\".")] = False,
     io: CommandIO,
     corpus: CorpusIO,
-    feeds: FeedIO,
+    feed: FeedOptions,
     load: LoadOptions,
     decoding: DecodingOptions,
     pipeline: PipelineOptions,
@@ -69,36 +67,24 @@ def translate_command(
     from .sources.url import prefetched
 
     offline = bool(load.offline) or offline_mode()
-    sniffed = sniff(io.path, input_format=pipeline.input_format, offline=offline, state=feeds.state)
+    sniffed = sniff(io.path, input_format=pipeline.input_format, offline=offline, state=feed.state)
     if sniffed.feed:
-        return _translate_feed(io, corpus, feeds, load, decoding, pipeline, sniffed.fetched, titles_only,
-                               bilingual_titles)
-    if titles_only or bilingual_titles or feeds.fetch_articles or feeds.since:
-        from .errors import UsageError
-
-        option = next(name for name, value in (("titles_only", titles_only), ("bilingual_titles", bilingual_titles),
-                                               ("fetch_articles", feeds.fetch_articles), ("since", feeds.since))
-                      if value)
-        raise UsageError(f"{option.replace('_', ' ')} applies to a feed, and the input is not an RSS, Atom or "
-                         "OPML feed", option=option)
+        return _translate_feed(io, corpus, feed, load, decoding, pipeline, sniffed.fetched)
+    feed.check_unused()  # feed options on an article: a usage error, not silently ignored
     with prefetched(sniffed.fetched):  # a URL already fetched to see what it is: never fetched twice
         return _translate(io, corpus, load, decoding, pipeline)
 
 
-def _translate_feed(io: CommandIO, corpus: CorpusIO, feeds: FeedIO, load: LoadOptions, decoding: DecodingOptions,
-                    pipeline: PipelineOptions, fetched: object, titles_only: bool, bilingual_titles: bool) -> int:
+def _translate_feed(io: CommandIO, corpus: CorpusIO, feed: FeedOptions, load: LoadOptions, decoding: DecodingOptions,
+                    pipeline: PipelineOptions, fetched: Fetched | None) -> int:
     """``translate FEED``: the feed translated, every item kept; exit 1 when a feed or an item failed."""
-    from .feeds.options import FeedOptions
     from .feeds.translated import translate_feed
 
     fmt = io.format if io.format_given else "rss"
-    options = FeedOptions(titles_only=titles_only, bilingual_titles=bilingual_titles,
-                          fetch_articles=feeds.fetch_articles, since=feeds.since, state=feeds.state,
-                          delay_s=feeds.delay)
     started = time.perf_counter()
-    done = translate_feed(io.path, io.output, format=fmt, feed=options, load=load, decoding=decoding,
+    done = translate_feed(io.path, io.output, format=fmt, feed=feed, load=load, decoding=decoding,
                           pipeline=pipeline, engine=corpus.engine or "local", ray_address=corpus.ray_address,
-                          actors=corpus.actors, progress=not io.quiet, prefetched=fetched)  # type: ignore[arg-type]
+                          actors=corpus.actors, progress=not io.quiet, prefetched=fetched)
     failed = report_feed("translate", done.report, io.quiet)
     note("translate", f"{done.items} items ({done.new} translated now, {done.items - done.new} from the state store), "
          f"{done.sentences} sentences, in {time.perf_counter() - started:.1f} s", io.quiet)

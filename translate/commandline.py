@@ -115,16 +115,17 @@ COMMAND_FLAGS = {"encoding": "--encoding", "format": "--format", "output": "--ou
                  "summary_model": "--summary-model", "lengths": "--length", "to": "--to", "errors": "--errors",
                  "encoding_or_errors": "--encoding NAME, or --errors replace",  # undecodable input: either helps
                  "engine": "--engine", "glob": "--glob", "text_field": "--text-field", "id_field": "--id-field",
-                 "ray_address": "--ray-address", "actors": "--actors", "since": "--since", "state": "--state",
-                 "delay_s": "--delay", "titles_only": "--titles-only", "bilingual_titles": "--bilingual-titles",
-                 "fetch_articles": "--fetch-articles"}
+                 "ray_address": "--ray-address", "actors": "--actors"}
 
 
 def flag_name(option: str) -> str | None:
     """The command-line flag of a library option (for error hints)."""
     if option in FLAGS:
         return [n for n in FLAGS[option].names if n.startswith("--")][0]
-    return COMMAND_FLAGS.get(option)
+    from .feeds.options import FeedOptions
+
+    feed = {f.name: f.metadata["flag"] for f in dataclasses.fields(FeedOptions)}
+    return feed.get(option) or COMMAND_FLAGS.get(option)
 
 
 def _typer_param(name: str, default: Any) -> inspect.Parameter:
@@ -187,17 +188,6 @@ class CorpusIO:
     actors: int | None
 
 
-@dataclass(frozen=True)
-class FeedIO:
-    """How a feed input is read (both commands take feeds): articles fetched or not, the state
-    store, the start date, the delay between requests to one host."""
-
-    fetch_articles: bool
-    state: str | None
-    since: str | None
-    delay: float
-
-
 def options_command(prog: str, formats: Sequence[str], default_format: str = "text"
                     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Give a typer command the flags every command shares — input, output, ``-f`` (choices from
@@ -208,7 +198,7 @@ def options_command(prog: str, formats: Sequence[str], default_format: str = "te
         hints = get_type_hints(func, include_extras=True)
         own = [p.replace(annotation=hints.get(p.name, p.annotation), kind=inspect.Parameter.KEYWORD_ONLY)
                for p in inspect.signature(func).parameters.values()
-               if p.name not in ("io", "corpus", "feeds", "load", "decoding", "pipeline")]
+               if p.name not in ("io", "corpus", "feed", "load", "decoding", "pipeline")]
         shared = [keyword_param("path", PathArg, "-"), keyword_param("output", OutputOpt, None),
                   keyword_param("fmt", format_option(tuple(formats), default_format), None),
                   keyword_param("encoding", EncodingOpt, None), keyword_param("errors", ErrorsOpt, "strict"),
@@ -217,8 +207,7 @@ def options_command(prog: str, formats: Sequence[str], default_format: str = "te
                   keyword_param("text_field", TextFieldOpt, None), keyword_param("id_field", IdFieldOpt, None),
                   keyword_param("engine", EngineOpt, None), keyword_param("ray_address", RayAddressOpt, None),
                   keyword_param("actors", ActorsOpt, None),
-                  keyword_param("fetch_articles", FetchArticlesOpt, False), keyword_param("state", StateOpt, None),
-                  keyword_param("since", SinceOpt, None), keyword_param("delay", DelayOpt, 1.0),
+                  *feed_params(prog),
                   keyword_param("no_consistent_names", NoConsistentNamesOpt, False)]
         added = library_params()
 
@@ -234,10 +223,10 @@ def options_command(prog: str, formats: Sequence[str], default_format: str = "te
             kwargs.pop("no_consistent_names")  # the old opt-out, now the default: a no-op kept for one release
             corpus = CorpusIO(*(kwargs.pop(name) for name in ("glob", "text_field", "id_field", "engine",
                                                               "ray_address", "actors")))
-            feeds = FeedIO(*(kwargs.pop(name) for name in ("fetch_articles", "state", "since", "delay")))
+            feed = feed_options(prog, kwargs)
             load, decoding, pipeline = library_options(kwargs)
             with _typed_input(prog, io):
-                return func(io=io, corpus=corpus, feeds=feeds, **kwargs, load=load, decoding=decoding,
+                return func(io=io, corpus=corpus, feed=feed, **kwargs, load=load, decoding=decoding,
                             pipeline=pipeline)
 
         del command.__wrapped__  # typer must see the new signature, not the original's
@@ -297,17 +286,33 @@ ActorsOpt = Annotated[Optional[int], typer.Option("--actors", min=1, metavar="N"
 
 # -- feeds (translate/feeds): RSS, Atom or an OPML list, recognised by content ---------------------------------
 FEEDS = "Feeds"
-FetchArticlesOpt = Annotated[bool, typer.Option("--fetch-articles", metavar="", rich_help_panel=FEEDS,
-                                                help="Feed input: fetch each item's link and use its article "
-                                                     "(the feed's text when that fails).")]
-StateOpt = Annotated[Optional[str], typer.Option("--state", metavar="FILE", rich_help_panel=FEEDS,
-                                                 help="Feed input: the state store of items seen and feeds' "
-                                                      "validators (default: in the cache folder).")]
-SinceOpt = Annotated[Optional[str], typer.Option("--since", metavar="DATE", rich_help_panel=FEEDS,
-                                                 help="Feed input: only items dated on or after DATE "
-                                                      "(2026-12-01 or an ISO 8601 time).")]
-DelayOpt = Annotated[float, typer.Option("--delay", metavar="SECONDS", min=0, rich_help_panel=FEEDS,
-                                         help="Feed input: the least time between two requests to one host.")]
+
+
+def feed_params(prog: str) -> list[inspect.Parameter]:
+    """One typer parameter per :class:`~translate.feeds.options.FeedOptions` field that ``prog`` takes."""
+    from .feeds.options import FeedOptions
+
+    params = []
+    for f in dataclasses.fields(FeedOptions):
+        meta = f.metadata
+        if prog not in meta["commands"]:
+            continue
+        kind: Any = bool if f.type in ("bool", bool) else float if f.type in ("float", float) else Optional[str]
+        text = meta["help"]
+        info = typer.Option(meta["flag"], help=f"Feed input: {text[0].lower()}{text[1:]}", rich_help_panel=FEEDS,
+                            metavar="" if kind is bool else meta["metavar"], min=0 if kind is float else None,
+                            show_default=f.default not in (None, False))
+        params.append(keyword_param(f.name, Annotated[kind, info], f.default))
+    return params
+
+
+def feed_options(prog: str, kwargs: dict[str, Any]) -> Any:
+    """Take :func:`feed_params`' values out of ``kwargs``, as a ``FeedOptions`` (checked: a bad date is a
+    usage error naming its flag)."""
+    from .feeds.options import FeedOptions
+
+    return FeedOptions(**{f.name: kwargs.pop(f.name) for f in dataclasses.fields(FeedOptions)
+                          if prog in f.metadata["commands"]})
 
 
 class _UntilEnd(_io.RawIOBase):
@@ -320,6 +325,9 @@ class _UntilEnd(_io.RawIOBase):
 
     def readable(self) -> bool:
         return True
+
+    def isatty(self) -> bool:
+        return True  # it is the terminal still (nothing sniffs it for a feed)
 
     def readinto(self, buffer: Any) -> int:
         if self.ended:
@@ -364,7 +372,7 @@ def report_feed(prog: str, report: Any, quiet: bool) -> bool:
     """The lines a feed job owes its user: each feed that failed (a warning, always shown), each
     malformed one, what came from the state store; True when a feed failed (the command exits 1)."""
     for feed, cause in report.failed:
-        print(f"{prog}: warning: {feed}: {cause}", file=sys.stderr)
+        print(f"{prog}: warning: {cause if feed in cause else f'{feed}: {cause}'}", file=sys.stderr)
     for problem in report.problems:
         print(f"{prog}: warning: {problem}", file=sys.stderr)
     if report.before_since:

@@ -16,13 +16,13 @@ from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from urllib.parse import urlsplit
 
-from ..errors import InputError
+from ..errors import InputError, first_line
+from .options import DEFAULT_DELAY_S
 from ..sources import url as url_module
 from ..sources.url import Fetched
 
 USER_AGENT = url_module.USER_AGENT
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
-DELAY_S = 1.0
 
 Validators = Callable[[str], tuple[str | None, str | None]]  # url → (etag, last_modified) to send
 
@@ -42,7 +42,7 @@ class PoliteFetcher:
     the URL's host name (ports aside: two ports are one machine); a redirect to another host is
     paced as the host first asked."""
 
-    def __init__(self, *, delay_s: float = DELAY_S, offline: bool = False,
+    def __init__(self, *, delay_s: float = DEFAULT_DELAY_S, offline: bool = False,
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
         self.delay_s = max(0.0, delay_s)
         self.offline = offline
@@ -73,9 +73,9 @@ class PoliteFetcher:
         the InputError that says why not)`` in input order. At most ``threads * 2`` URLs are taken ahead
         of the one yielded, so a million URLs cost bounded memory. ``validators(url)`` gives the
         (etag, last_modified) to send; it is called in the caller's thread (a state store's connection
-        need not cross threads). A permit (``url.permitted``) in force here applies in the workers too; what
-        it raises other than ``InputError`` propagates. Closing the generator early cancels what has not
-        started and waits for what has."""
+        need not cross threads). A permit (``url.permitted``) in force here applies in the workers
+        too; its refusal of one URL is that URL's ``InputError`` (the others go on). Closing the
+        generator early cancels what has not started and waits for what has."""
         threads = max(1, threads)
         pending: deque[tuple[str, Future[Fetched]]] = deque()
         pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="feed-fetch")
@@ -106,7 +106,11 @@ class PoliteFetcher:
 
 
 def _outcome(url: str, future: Future[Fetched]) -> tuple[str, Fetched | InputError]:
+    """One URL's result; what refused it — a fetch error, or a permit's refusal (a server's rules on
+    which URLs it fetches) — is that URL's failure, named, and the others go on."""
     try:
         return url, future.result()
     except InputError as exc:
         return url, exc
+    except Exception as exc:  # noqa: BLE001 - a permit raises its own kind; one feed of a list must not end the run
+        return url, InputError(f"cannot fetch {url}: {first_line(exc)}")

@@ -5,11 +5,12 @@ malformed one gives the items that did parse and a line saying why the rest did 
 
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from ..errors import InputError
 from ..sources.feed.items import FeedInfo, FeedItem, ParsedFeed
@@ -30,12 +31,34 @@ class Report:
     listed: int = 1                                               # feeds the input names (an OPML: its outlines)
 
 
+class Replay(io.RawIOBase):
+    """A stream that gives ``head`` again, then the rest of ``stream``: stdin, once sniffed, is whole."""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        super().__init__()
+        self.head, self.stream = head, stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.head:
+            n = min(len(buffer), len(self.head))
+            buffer[:n], self.head = self.head[:n], self.head[n:]
+            return n
+        data = self.stream.read1(len(buffer)) if hasattr(self.stream, "read1") else self.stream.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
 class Gathering:
     """The items of ``source``, in order (feed by feed, item by item), each read once."""
 
     def __init__(self, source: str, *, fetcher: PoliteFetcher, state: StateStore, input_format: str = "auto",
-                 since: str | None = None, offline: bool = False, prefetched: Fetched | None = None) -> None:
+                 since: str | None = None, offline: bool = False, prefetched: Fetched | None = None,
+                 lists: bool = True) -> None:
         self.source, self.fetcher, self.state, self.prefetched = source, fetcher, state, prefetched
+        self.lists = lists
         self.input_format, self.since, self.offline = input_format, since, offline
         self.report = Report()
         self.merged = False  # several feeds (an OPML list): one output feed says each item's source
@@ -43,6 +66,8 @@ class Gathering:
     def items(self) -> Iterator[FeedItem]:
         data, name, media_type, url = self._open(self.source)
         try:
+            if not isinstance(data, bytes) and not data.seekable():  # stdin: its head is read again, not lost
+                data = io.BufferedReader(Replay(data.read(4096), data))
             yield from self._read(data, name, media_type, url)
         finally:
             if not isinstance(data, bytes):
@@ -51,16 +76,21 @@ class Gathering:
     def _read(self, data: bytes | BinaryIO, name: str, media_type: str | None, url: str | None) -> Iterator[FeedItem]:
         from ..sources.feed import looks_like_feed, parse_feed, parse_opml
 
-        head = data if isinstance(data, bytes) else data.read(4096)
-        if not isinstance(data, bytes):
-            data.seek(0)
+        head = data[:4096] if isinstance(data, bytes) else data.peek(4096)[:4096] if isinstance(
+            data, io.BufferedReader) else _head(data)
         kind = looks_like_feed(head[:4096], media_type, name) or ("feed" if self.input_format == "feed" else None)
         if kind is None:
             raise InputError(f"{name} is not an RSS, Atom or OPML feed")
         if kind == "opml":
-            outlines = parse_opml(data if isinstance(data, bytes) else data.read(), source=name)
+            if not self.lists:
+                raise InputError(f"{name} is an OPML list of feeds; ask for one feed at a time")
+            left_out: list[str] = []
+            outlines = parse_opml(data if isinstance(data, bytes) else data.read(), source=name, problems=left_out)
             self.merged = True
-            self.report.listed = len(outlines)
+            self.report.listed = len(outlines) + len(left_out)
+            self.report.failed.extend((name, why) for why in left_out)  # a relative or non-http(s) address
+            if not self.report.listed:
+                raise InputError(f"{name} is an OPML list of no feeds (no outline has an xmlUrl)")
             yield from self._listed([o.url for o in outlines])
             return
         yield from self._items(parse_feed(data, source=name, base_url=url))
@@ -103,7 +133,7 @@ class Gathering:
                 raise InputError(f"cannot fetch {source}: it answered 304 Not Modified to an unconditional request")
             return body, source, fetched.media_type or None, fetched.url or source
         if source == "-":
-            return sys.stdin.buffer.read(), "<stdin>", None, None
+            return sys.stdin.buffer, "<stdin>", None, None  # streamed, as a file is
         path = Path(source)
         try:
             return path.open("rb"), source, None, None
@@ -126,3 +156,24 @@ class Gathering:
                 return None
         self.state.remember_fetch(url, etag=fetched.etag, last_modified=fetched.last_modified, body=fetched.data)
         return fetched.data
+
+
+def _head(stream: BinaryIO) -> bytes:
+    """A seekable stream's first bytes, the stream put back at its start."""
+    head = stream.read(4096)
+    stream.seek(0)
+    return head
+
+
+def fetch_articles(items: list[FeedItem], fetcher: PoliteFetcher) -> dict[str, tuple[str | None, str | None]]:
+    """Each item link's page (decoded) or why it could not be fetched: one request at a time per host."""
+    from ..sources.html.decoding import decode_html
+
+    links = list(dict.fromkeys(item.link for item in items if item.link and item.id != "#channel"))
+    pages: dict[str, tuple[str | None, str | None]] = {}
+    for url, result in fetcher.fetch_many(links):
+        if isinstance(result, InputError):
+            pages[url] = (None, str(result))
+        else:
+            pages[url] = (decode_html(result.data, result.charset), None)
+    return pages

@@ -23,7 +23,7 @@ from ..sources.feed.items import FeedInfo, FeedItem
 from ..sources.url import Fetched
 from ..version import __version__
 from .fetching import PoliteFetcher
-from .gather import Gathering, Report
+from .gather import Gathering, Report, fetch_articles
 from .options import FeedOptions
 from .state import StateStore
 from .work import payload
@@ -44,15 +44,37 @@ class Processed:
     failures: dict[str, str] = field(default_factory=dict)     # key → why its work failed (retried next run)
     new: int = 0                                               # items sent to the model this run
     sentences: int = 0
+    newest: str = ""                                           # the latest item date seen (ISO 8601)
 
     def result(self, key: str) -> dict[str, Any] | None:
-        return self.state.get(self.scope, key) or (self.state.get(failed_scope(self.scope), key)
-                                                    if key in self.failures else None)
+        """The item's stored result, with the item as the feed gives it now (a rerun's dates, enclosures
+        and author are today's, whatever the translation's age)."""
+        record = self.state.get(self.scope, key) or (self.state.get(failed_scope(self.scope), key)
+                                                      if key in self.failures else None)
+        current = self.state.get(current_scope(self.scope), key) if record is not None else None
+        return {**record, "item": current} if record is not None and current is not None else record
 
     def results(self) -> Iterator[tuple[str, dict[str, Any] | None]]:
         """Each item's key and stored record (None when its work failed: ``failures`` says why)."""
         for key in self.order:
             yield key, self.result(key)
+
+
+def check_apart(output: str | None, source: str, state: StateStore) -> None:
+    """Refuse an output that is the input feed or the state store: writing it would destroy what the
+    run reads (and the next run's memory of it)."""
+    import os
+
+    from ..errors import UsageError
+    from ..sources.url import is_url
+
+    if output in (None, "-"):
+        return
+    target = os.path.realpath(str(output))
+    if source != "-" and not is_url(source) and target == os.path.realpath(source):
+        raise UsageError(f"the output '{output}' is the input feed: choose another output", option="output")
+    if target in {os.path.realpath(str(state.path)) + suffix for suffix in ("", "-wal", "-shm", "-journal")}:
+        raise UsageError(f"the output '{output}' is the feed state store: choose another output", option="output")
 
 
 def scope_of(job: Job, feed: FeedOptions, **extra: Any) -> str:
@@ -77,9 +99,12 @@ def channel_item(info: FeedInfo) -> FeedItem:
 def process(source: str, job: Job, *, feed: FeedOptions, state: StateStore, fetcher: PoliteFetcher,
             engine: str = "local", ray_address: str | None = None, actors: int | None = None,
             progress: bool = True, offline: bool = False, scope_extra: dict[str, Any] | None = None,
-            on_sink: Callable[[list[dict]], None] | None = None, prefetched: Fetched | None = None) -> Processed:
-    """The first pass: every item of ``source`` the store lacks goes through ``job`` on ``engine``."""
+            on_sink: Callable[[list[dict]], None] | None = None, prefetched: Fetched | None = None,
+            lists: bool = True) -> Processed:
+    """The first pass: every item of ``source`` the store lacks goes through ``job`` on ``engine``.
+    ``lists=False`` refuses an OPML list (a server answers for one feed per request, not a thousand)."""
     gathering = Gathering(source, fetcher=fetcher, state=state, input_format=job.pipeline.input_format,
+                          lists=lists,
                           since=feed.since, offline=offline, prefetched=prefetched)
     done = Processed(state, scope_of(job, feed, **(scope_extra or {})), gathering.report, False)
     meter = Meter(job.tool, None, 0, progress)
@@ -105,7 +130,7 @@ def _new_items(gathering: Gathering, done: Processed, feed: FeedOptions, fetcher
     position = 0
     stream = gathering.items()
     while window := list(itertools.islice(stream, WINDOW)):
-        infos = gathering.report.feeds[channels:]
+        infos = [] if gathering.merged else gathering.report.feeds[channels:]  # merged: no one channel title
         channels = len(gathering.report.feeds)
         keyed = [(item_key(channel_item(info)), channel_item(info)) for info in infos if info.title.strip()]
         for (key, _), info in zip(keyed, [i for i in infos if i.title.strip()]):
@@ -113,11 +138,13 @@ def _new_items(gathering: Gathering, done: Processed, feed: FeedOptions, fetcher
         window_items: list[FeedItem] = window
         keyed += [(item_key(item), item) for item in window_items]
         done.order.extend(item_key(item) for item in window_items)
+        done.state.put_many(current_scope(done.scope), [(item_key(item), item.to_dict()) for item in window_items])
+        done.newest = max([done.newest, *(item.date for item in window_items)])
         stored = done.state.seen(done.scope, [key for key, _ in keyed])
         fresh = [(key, item) for key, item in keyed if key not in stored and key not in queued]
         queued.update(key for key, _ in fresh)
-        articles = _articles([item for _, item in fresh], fetcher) if feed.fetch_articles and not feed.titles_only \
-            else {}
+        wanted = feed.fetch_articles and not feed.titles_only
+        articles = fetch_articles([item for _, item in fresh], fetcher) if wanted else {}
         for key, item in fresh:
             page, why = articles.get(item.link, (None, None))
             done.new += item.id != "#channel"
@@ -125,19 +152,9 @@ def _new_items(gathering: Gathering, done: Processed, feed: FeedOptions, fetcher
             position += 1
 
 
-def _articles(items: list[FeedItem], fetcher: PoliteFetcher) -> dict[str, tuple[str | None, str | None]]:
-    """Each item link's page (decoded) or why it could not be fetched: one request at a time per host."""
-    from ..errors import InputError
-    from ..sources.html.decoding import decode_html
-
-    links = list(dict.fromkeys(item.link for item in items if item.link and item.id != "#channel"))
-    pages: dict[str, tuple[str | None, str | None]] = {}
-    for url, result in fetcher.fetch_many(links):
-        if isinstance(result, InputError):
-            pages[url] = (None, str(result))
-        else:
-            pages[url] = (decode_html(result.data, result.charset), None)
-    return pages
+def current_scope(scope: str) -> str:
+    """Where each item is kept as the feed gave it this run (what pass two writes, with its result)."""
+    return f"current:{scope}"
 
 
 def failed_scope(scope: str) -> str:

@@ -5,11 +5,13 @@ it turns out to be, so the page path never fetches it again."""
 
 from __future__ import annotations
 
+import io
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..sources.url import Fetched, fetch, is_url
+from .gather import Replay
 
 SNIFF_BYTES = 4096
 
@@ -40,10 +42,7 @@ def sniff(source: str, *, input_format: str = "auto", offline: bool = False,
     if input_format == "feed":
         return Sniffed(True)
     if source == "-":
-        stdin = sys.stdin.buffer if sys.stdin is not None else None
-        peek = getattr(stdin, "peek", None)
-        head = peek(SNIFF_BYTES)[:SNIFF_BYTES] if peek is not None else b""
-        return Sniffed(bool(looks_like_feed(head, None, "")))
+        return Sniffed(bool(looks_like_feed(_stdin_head(), None, "")))
     path = Path(source)
     try:
         if not path.is_file():  # a folder is a corpus; a FIFO must be read once, by the text path
@@ -53,6 +52,25 @@ def sniff(source: str, *, input_format: str = "auto", offline: bool = False,
     except OSError:
         return Sniffed(False)  # the reader that follows says why it cannot be read
     return Sniffed(bool(looks_like_feed(head, None, source)))
+
+
+def _stdin_head() -> bytes:
+    """The first ``SNIFF_BYTES`` of standard input (however a pipe delivers them), put back in front
+    of the rest; a terminal is not sniffed (nobody types a feed)."""
+    stdin = sys.stdin
+    if stdin is None or stdin.isatty() or not hasattr(stdin, "buffer"):
+        return b""
+    buffer = stdin.buffer
+    head = b""
+    while len(head) < SNIFF_BYTES:
+        chunk = buffer.read1(SNIFF_BYTES - len(head)) if hasattr(buffer, "read1") else \
+            buffer.read(SNIFF_BYTES - len(head))
+        if not chunk:
+            break
+        head += chunk
+    sys.stdin = io.TextIOWrapper(io.BufferedReader(Replay(head, buffer)), encoding=stdin.encoding,
+                                 errors=stdin.errors)
+    return head
 
 
 def _known(url: str, state: str | None) -> tuple[str | None, str | None]:

@@ -1,5 +1,5 @@
 """``translate FEED``: the same feed, translated — every item in, every item out, in order — as
-RSS, Atom, a bilingual page, JSON lines or text. Unchanged items come from the state store."""
+RSS, Atom, a bilingual page or JSON lines. Unchanged items come from the state store."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from ..sources.url import Fetched
 from .fetching import PoliteFetcher
 from .gather import Report
 from .options import FeedOptions
-from .run import process
+from .run import check_apart, process
 from .state import StateStore
 from .work import TranslatingItems
 
@@ -39,13 +39,13 @@ def translate_feed(source: str, output: str | None, *, format: str = "rss", feed
                    pipeline: PipelineOptions = PipelineOptions(), engine: str = "local",
                    ray_address: str | None = None, actors: int | None = None, progress: bool = False,
                    state: StateStore | None = None, fetcher: PoliteFetcher | None = None,
-                   prefetched: Fetched | None = None, translator: Translator | None = None,
+                   prefetched: Fetched | None = None, translator: Translator | None = None, lists: bool = True,
                    public_header: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> FeedTranslation:
     """Translate the feed (or OPML list of feeds) at ``source`` into ``output`` (None: stdout).
 
     ``translator``: a ready one for the local engine (a server's, whose models are loaded): its options
     replace ``load``/``decoding``/``pipeline``. ``public_header``: what the output's header may say (a
-    server cuts the local paths it names)."""
+    server cuts the local paths it names). ``lists=False``: an OPML list is refused (one feed per call)."""
     from ..models import offline_mode
     from ..output import open_output
     from ..output.feed import feed_writer
@@ -62,9 +62,10 @@ def translate_feed(source: str, output: str | None, *, format: str = "rss", feed
     own = state is None
     store = state or StateStore(feed.state)
     try:
+        check_apart(output, source, store)
         done = process(source, job, feed=feed, state=store, fetcher=fetcher or PoliteFetcher(
             delay_s=feed.delay_s, offline=offline), engine=engine, ray_address=ray_address, actors=actors,
-            progress=progress, offline=offline, prefetched=prefetched)
+            progress=progress, offline=offline, prefetched=prefetched, lists=lists)
         header = {"tool": "translate", **describe(load, decoding, pipeline), **feed.scope(),
                   "bilingual_titles": feed.bilingual_titles}
         if public_header is not None:
@@ -77,7 +78,8 @@ def translate_feed(source: str, output: str | None, *, format: str = "rss", feed
             out.write(writer.start(info, target_language=load.target_language, header=header, merged=done.merged,
                                    translated_title=translated.title if translated else None,
                                    translated_description=" ".join(p.translation for p in translated.paragraphs)
-                                   if translated else None))
+                                   if translated else None,
+                                   generated=max(done.newest, info.updated) or None))  # not "now": same in, same out
             for _key, record in done.results():
                 if record is not None:
                     out.write(writer.item(TranslatedItem.from_dict(record)))

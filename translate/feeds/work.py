@@ -68,7 +68,9 @@ class ItemReader:
             if not body and feed_item.html.strip():
                 body = self._segment(feed_item.html, "html")
                 text_from = "feed" if body else ""
-            if not body and not note:
+            if not body and note:  # the fallback had nothing either
+                note = note.replace("; the feed's text is used", "; the feed gives no text either")
+            elif not body:
                 note = "the item has no text" + ("" if feed_item.link else " and no link")
             paragraphs += body
         return ItemText(feed_item, tuple(dataclasses.replace(p, index=i) for i, p in enumerate(paragraphs)),

@@ -27,9 +27,9 @@ from importlib import resources
 from typing import Any, Literal, Protocol
 
 from ..errors import UsageError
+from .formats import FEED_FORMATS
 from ..sources.feed.items import Enclosure, FeedInfo, ItemParagraph, TranslatedItem
 
-FEED_FORMATS = ("rss", "atom", "html", "jsonl")
 TitleMode = Literal["translated", "bilingual"]
 
 # the feed page runs no script; images only from https or data: (none are written today)

@@ -126,6 +126,11 @@ FORMATS: dict[str, OutputFormat] = {
 }
 
 
+# A feed's formats (``translate FEED -f``): written by ``translate/output/feed.py``, named here with the
+# others so that the CLI's choices load nothing more.
+FEED_FORMATS = ("rss", "atom", "html", "jsonl")
+
+
 def render(fmt: str, paragraphs: Iterable[TranslatedParagraph], info: Mapping[str, Any], layout: Layout = "lines", *,
            metadata: dict | None = None) -> Iterator[str]:
     """Stream the output of ``paragraphs`` in format ``fmt``; ``metadata`` (what the source said

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..document import Source
+from ..errors import InputError
 from .html import read_html
 from .markdown import read_markdown
 
@@ -71,6 +72,9 @@ def open_input(source: str | Path, *, input_format: str = "auto", whole_page: bo
         if text is not None:
             return Input("text", text)
     label = name if url is None else url
+    if kind == "feed":  # feeds are read by translate/feeds, which the commands route them to first
+        raise InputError(f"{label} is a feed (RSS, Atom or OPML): give it as a file, standard input or a URL, "
+                         "to be read item by item", option="input_format")
     if kind == "html":
         page = read_html(data, whole_page=whole_page, url=url, http_charset=charset) if encoding is None else \
             read_html(decode_text(data, label, encoding, language, errors).encode("utf-8"), whole_page=whole_page,

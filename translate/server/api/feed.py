@@ -37,6 +37,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ...errors import InputError, TranslateError, UsageError, first_line
+from ...feeds.options import DEFAULT_DELAY_S, FeedOptions
 from ...sources.url import permitted
 from ..errors import ApiError
 from ..requests import TRUE
@@ -58,7 +59,7 @@ MAX_AGE_S = 300     # what the answer's Cache-Control tells readers and caches
 SLOTS = 2           # feed jobs at once (CPU work outside the batcher, as /v1/summarize's digests)
 WAITING = 8         # jobs waiting for a slot before more are refused (503)
 RETRY_AFTER_S = 5.0
-DELAY_S = 1.0       # between two requests to one upstream host (the feed job's courtesy)
+DELAY_S = DEFAULT_DELAY_S  # between two requests to one upstream host (the feed job's courtesy)
 MAX_ENTRIES = 256   # rendered feeds kept (the least recently used go first)
 STATE_PATH: str | None = None  # the feed state store's file; None: feed-state.sqlite in the cache folder
 FALSE = frozenset({"0", "false", "no", "off", ""})
@@ -72,11 +73,12 @@ PARAMS = {
     "source": "The same as from.",
     "format": "rss (default), atom, jsonl (a header, then one record per item with its sentences) or html (a "
               "bilingual page).",
-    "titles_only": "1: translate the titles only, keep the items' text as the feed gave it.",
-    "bilingual_titles": "1: titles read \"translation · original\".",
     "api_key": "An API key, when the server requires one (or send Authorization: Bearer KEY).",
+    # the feed options a request may set: FeedOptions' served fields, as 1/0 flags
+    **{f.name: f"1: {f.metadata['help'][0].lower()}{f.metadata['help'][1:]}" for f in dataclasses.fields(FeedOptions)
+       if f.metadata["served"]},
 }
-FLAGS = ("titles_only", "bilingual_titles")
+FLAGS = tuple(f.name for f in dataclasses.fields(FeedOptions) if f.metadata["served"])
 
 
 @dataclass(frozen=True)
@@ -252,12 +254,12 @@ def _make(feeds: Feeds, gate: Gate, url: str, translator: Translator, fmt: str, 
             output = Path(folder) / f"feed.{fmt}"
             try:
                 translate_feed(url, str(output), format=fmt, feed=options, state=feeds.state, fetcher=feeds.fetcher,
-                               prefetched=fetched, translator=translator, public_header=public)
+                               prefetched=fetched, translator=translator, public_header=public, lists=False)
             except UsageError as exc:
                 raise ApiError(400, f"Invalid request: {first_line(exc)}") from None
             except InputError as exc:  # not a feed, or none of its items could be read
                 message = first_line(exc)
-                if str(feeds.state.path) not in message and folder not in message:
+                if exc.option != "state":  # the state store's trouble is the server's, and names its path
                     raise ApiError(422, message) from None
                 logger.error("translating the feed %s failed: %s", url, message)
                 raise ApiError(500, "translating the feed failed; the server's log says why") from None
