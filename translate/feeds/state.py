@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable
@@ -22,13 +21,13 @@ from typing import Any, TypeVar
 
 from ..errors import InputError, OutputError, TranslateError, first_line
 from ..memory.store import default_memory_path
+from ..sqlite_file import SQLiteFile, open_wal
 
 T = TypeVar("T")
 
 FILE_NAME = "feed-state.sqlite"
 APPLICATION = "translate feed state"
 SCHEMA_VERSION = 1
-BUSY_TIMEOUT_S = 30.0
 MAX_BODY = 32 << 20  # a body larger than this is not kept (nor its validators: a 304 must find its body)
 _CHUNK = 500  # bound parameters per IN (...) query, well under SQLite's limit
 _CORRUPT_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
@@ -51,7 +50,7 @@ def default_state_path() -> Path:
 DEFAULT_STATE = default_state_path()  # as the environment was at import (for help texts); None means the current one
 
 
-class StateStore:
+class StateStore(SQLiteFile):
     """Feed validators and bodies by URL; item records (JSON objects) by ``(scope, key)``.
 
     ``scope`` is what the records depend on (a hash of the job's options), ``key`` one item (feed, item
@@ -61,10 +60,7 @@ class StateStore:
     opens its own connection."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
-        self.path = Path(path).expanduser() if path is not None else default_state_path()
-        self._conn: sqlite3.Connection | None = None
-        self._pid: int | None = None
-        self._lock = threading.RLock()
+        super().__init__(Path(path).expanduser() if path is not None else default_state_path())
         with self._lock:
             self._connection()
 
@@ -179,24 +175,6 @@ class StateStore:
 
     # -- life ------------------------------------------------------------------------------------
 
-    def close(self) -> None:
-        with self._lock:
-            if self._conn is not None and self._pid == os.getpid():
-                try:
-                    self._conn.close()
-                except sqlite3.Error:
-                    pass
-            self._conn = None
-
-    def __enter__(self) -> StateStore:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"StateStore({str(self.path)!r})"
-
     # -- internals -------------------------------------------------------------------------------
 
     def _run(self, op: Callable[[sqlite3.Connection], T], *, writing: bool) -> T:
@@ -213,9 +191,9 @@ class StateStore:
                             f"({first_line(exc)})", option="state") from None
 
     def _connection(self) -> sqlite3.Connection:
-        if self._conn is not None and self._pid == os.getpid():
-            return self._conn
-        self._conn = None  # a connection inherited across fork is never used (nor closed) here
+        current = self._current()
+        if current is not None:
+            return current
         if self.path.is_dir():
             raise InputError(f"the feed state {self.path} is a folder, not a file; give a file", option="state")
         try:
@@ -225,13 +203,12 @@ class StateStore:
             raise OutputError(f"the feed state {self.path} cannot be created or written "
                               f"({exc.strerror or first_line(exc)})", option="state") from None
         try:
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+            conn = open_wal(self.path)
         except sqlite3.Error as exc:
+            if _is_corrupt(exc):
+                raise self._not_a_store(first_line(exc)) from None
             raise self._unopenable(exc) from None
         try:
-            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            conn.execute("PRAGMA journal_mode = WAL").fetchall()
-            conn.execute("PRAGMA synchronous = NORMAL")
             self._check_schema(conn)
         except sqlite3.Error as exc:
             conn.close()
@@ -241,8 +218,7 @@ class StateStore:
         except BaseException:
             conn.close()
             raise
-        self._conn, self._pid = conn, os.getpid()
-        return conn
+        return self._keep(conn)
 
     def _check_schema(self, conn: sqlite3.Connection) -> None:
         """Make the tables in an empty file; refuse a file that holds anything else."""

@@ -28,7 +28,6 @@ import os
 import random
 import sqlite3
 import sys
-import threading
 import time
 import unicodedata
 import warnings
@@ -37,11 +36,12 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Protocol, TypeVar
 
+from ..sqlite_file import BUSY_TIMEOUT_S, SQLiteFile, open_wal
+
 T = TypeVar("T")
 
 FILE_NAME = "memory.sqlite3"
 SCHEMA_VERSION = 1
-BUSY_TIMEOUT_S = 30.0
 _RETRIES = 4            # attempts per operation when SQLite still reports "locked"/"busy"
 _CHUNK = 500            # bound parameters per IN (...) query, well under SQLite's limit
 _CORRUPT_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
@@ -152,7 +152,7 @@ def _is_corrupt(exc: sqlite3.Error) -> bool:
     return "file is not a database" in message or "malformed" in message
 
 
-class TranslationMemory:
+class TranslationMemory(SQLiteFile):
     """Sentence translations in a SQLite file, keyed by ``(context_key(context), canonical_source(source))``.
 
     ``path`` defaults to :func:`default_memory_path`. Nothing touches the disk until first use.
@@ -161,11 +161,8 @@ class TranslationMemory:
     """
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
-        self.path = Path(path).expanduser() if path is not None else default_memory_path()
-        self._conn: sqlite3.Connection | None = None
-        self._pid: int | None = None
+        super().__init__(Path(path).expanduser() if path is not None else default_memory_path())
         self._disabled = False
-        self._lock = threading.RLock()
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -255,24 +252,8 @@ class TranslationMemory:
             self._run(shrink, None, "vacuum")
         return removed
 
-    def close(self) -> None:
-        """Close the connection (the memory reopens on next use)."""
-        with self._lock:
-            if self._conn is not None and self._pid == os.getpid():
-                try:
-                    self._conn.close()
-                except sqlite3.Error:
-                    pass
-            self._conn = None
-
     def __enter__(self) -> TranslationMemory:
         return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"TranslationMemory({str(self.path)!r})"
 
     # -- internals ----------------------------------------------------------------------------
 
@@ -311,9 +292,9 @@ class TranslationMemory:
         """The open connection, opening (and creating) the database on first use."""
         if self._disabled:
             return None
-        if self._conn is not None and self._pid == os.getpid():
-            return self._conn
-        self._conn = None  # a connection inherited across fork is never used (nor closed) here
+        current = self._current()
+        if current is not None:
+            return current
         try:
             _make_private_dir(self.path.parent)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -321,12 +302,8 @@ class TranslationMemory:
         except OSError as exc:
             self._disable(f"its location cannot be created or written ({exc})")
             return None
-        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                               check_same_thread=False)
+        conn = open_wal(self.path, BUSY_TIMEOUT_S)
         try:
-            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            conn.execute("PRAGMA journal_mode = WAL").fetchall()
-            conn.execute("PRAGMA synchronous = NORMAL")
             if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
                 with _write(conn):
                     conn.execute(_SCHEMA)
@@ -334,8 +311,7 @@ class TranslationMemory:
         except BaseException:
             conn.close()
             raise
-        self._conn, self._pid = conn, os.getpid()
-        return conn
+        return self._keep(conn)
 
     def _quarantine(self, exc: sqlite3.Error) -> bool:
         """Move a corrupt database (and its -wal/-shm) aside and warn; True if it was moved."""

@@ -1,0 +1,68 @@
+"""What the project's two SQLite files (the translation memory, the feed state store) share: one
+connection per process, opened in WAL mode with a busy timeout (several processes may use the
+file at once), never used or closed in a forked child, a lock for threads, closed on exit."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+BUSY_TIMEOUT_S = 30.0  # another process's write transaction is waited for, not an error
+
+
+def open_wal(path: Path, busy_timeout_s: float = BUSY_TIMEOUT_S) -> sqlite3.Connection:
+    """A connection to ``path`` (autocommit, usable from any thread under the owner's lock) in WAL mode."""
+    conn = sqlite3.connect(path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+        conn.execute("PRAGMA journal_mode = WAL").fetchall()
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+class SQLiteFile:
+    """A file's per-process connection: ``_current()`` is it (None when not open in this process),
+    ``_keep(conn)`` records a new one; :meth:`close` and the context manager end it."""
+
+    path: Path
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn: sqlite3.Connection | None = None
+        self._pid: int | None = None
+        self._lock = threading.RLock()
+
+    def _current(self) -> sqlite3.Connection | None:
+        if self._conn is not None and self._pid == os.getpid():
+            return self._conn
+        self._conn = None  # a connection inherited across fork is never used (nor closed) here
+        return None
+
+    def _keep(self, conn: sqlite3.Connection) -> sqlite3.Connection:
+        self._conn, self._pid = conn, os.getpid()
+        return conn
+
+    def close(self) -> None:
+        """Close the connection (it reopens on next use)."""
+        with self._lock:
+            if self._conn is not None and self._pid == os.getpid():
+                try:
+                    self._conn.close()
+                except sqlite3.Error:
+                    pass
+            self._conn = None
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self.path)!r})"
