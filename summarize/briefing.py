@@ -23,7 +23,7 @@ from translate.feeds.fetching import PoliteFetcher
 from translate.languages import base_language as base
 from translate.feeds.gather import Report
 from translate.feeds.options import FeedOptions
-from translate.feeds.run import Processed, check_apart, process
+from translate.feeds.run import Processed, feed_job
 from translate.feeds.state import StateStore
 from translate.feeds.work import ItemReader, untranslated
 from translate.options import DecodingOptions, LoadOptions, PipelineOptions, describe
@@ -112,10 +112,9 @@ def brief_feed(source: str, output: str | None, *, format: str = "html", lengths
                method: Literal["extractive", "abstractive"] = "extractive",
                summary_model: str | None = None) -> BriefingRun:
     """Write the briefing of the feed (or OPML list of feeds) at ``source`` to ``output`` (None: stdout)."""
-    from translate.models import offline_mode
     from translate.output import open_output
 
-    from .briefing_formats import BRIEFING_FORMATS, Briefing, render_briefing
+    from .briefing_formats import BRIEFING_FORMATS, Briefing, write_briefing
     from .summarizer import Summarizer
 
     if format not in BRIEFING_FORMATS:
@@ -123,36 +122,42 @@ def brief_feed(source: str, output: str | None, *, format: str = "html", lengths
 
         raise UsageError(f"a feed's briefing is written as {', '.join(BRIEFING_FORMATS)}, not {format}",
                          option="format")
-    offline = bool(load.offline) if load.offline is not None else offline_mode()
     translator = Translator(load=load, decoding=decoding, pipeline=pipeline)
     summarizer = Summarizer(list(lengths), to=load.target_language, translator=translator, layout=pipeline.layout,
                             method=method, summary_model=summary_model)  # bad lengths fail before any fetch
     job = Job("summarize", "json", load, decoding, pipeline,  # an item's preparation: not the lengths' business
               work=functools.partial(PreparingItems, feed=feed, translator=translator if engine == "local" else None))
     digest_spec = hashlib.sha256(json.dumps([list(lengths), method, summary_model]).encode()).hexdigest()[:16]
-    own = state is None
-    store = state or StateStore(feed.state)
-    try:
-        check_apart(output, source, store)
-        done = process(source, job, feed=feed, state=store, fetcher=fetcher or PoliteFetcher(
-            delay_s=feed.delay_s, offline=offline), engine=engine, ray_address=ray_address, actors=actors,
-            progress=progress, offline=offline, prefetched=prefetched)
+    with feed_job(source, job, feed=feed, output=output, state=state, fetcher=fetcher, engine=engine,
+                  ray_address=ray_address, actors=actors, progress=progress, prefetched=prefetched) as done:
         prepared, notes = _prepared(done)
         stories = _planned(done, prepared)
-        briefed = [_story(done, translator, summarizer, prepared, members, reading=format == "html",
-                          digest_spec=digest_spec) for members in stories]
+        for _, rec in prepared:
+            rec.pop("text", None)  # grouped: the sources' lists need no text
+        outline = tuple(_outline(prepared, members) for members in stories)
         header = {"tool": "summarize", **describe(load, decoding, pipeline), "lengths": list(lengths),
                   **feed.scope()}
         feeds = done.report.feeds
         title = feeds[0].title if len(feeds) == 1 and feeds[0].title else f"Briefing of {len(feeds)} feeds"
-        briefing = Briefing(title=title, generated=_now(), language=load.target_language, stories=tuple(briefed),
-                            header=header, notes=tuple(notes + _report_notes(done.report)))
+        briefed = (_story(done, translator, summarizer, prepared, members, reading=format == "html",
+                          digest_spec=digest_spec) for members in stories)  # made as written, one at a time
+        briefing = Briefing(title=title, generated=_now(), language=load.target_language, stories=briefed,
+                            header=header, notes=tuple(notes + _report_notes(done.report)), outline=outline,
+                            feeds=len({rec["item"]["feed"] for _, rec in prepared}), lengths=len(lengths))
         with open_output(output) as out:
-            out.write(render_briefing(format, briefing))
-        return BriefingRun(len(done.order), done.new, len(briefed), len(done.failures), done.report, tuple(notes))
-    finally:
-        if own:
-            store.close()
+            write_briefing(format, briefing, out.write)
+        return BriefingRun(len(done.order), done.new, len(stories), len(done.failures), done.report, tuple(notes))
+
+
+def _outline(prepared: list[tuple[str, dict[str, Any]]], members: tuple[int, ...]) -> Any:
+    """What the briefing's header says of a story before its digests are made: id, headline, sources, date."""
+    from .briefing_formats import StoryOutline
+
+    items = [prepared[k][1] for k in members]
+    dates = [rec["item"].get("published") or rec["item"].get("updated") or "" for rec in items]
+    return StoryOutline(id=_story_id([rec["item"] for rec in items]),
+                        title=items[0].get("title_translation") or items[0]["item"].get("title", ""),
+                        sources=len(members), date=max(dates))
 
 
 def _now() -> str:
