@@ -6,13 +6,18 @@ surrogates and characters XML forbids removed, so the output always encodes and 
 escaped for its format, and only plain http(s) URLs ever become links. The page carries a Content
 Security Policy that forbids scripts and every request but https/data images, so that nothing a
 feed holds can run or phone home even if it slipped through the escaping.
+
+A briefing of a large feed must not be held whole: ``write_briefing`` writes it story by story and
+reads ``Briefing.stories`` once, so the caller can hand a generator that computes each story's
+digests as it is written. What a format shows before the stories (counts, the page's contents) comes
+from ``Briefing.outline``, which is small.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import format_datetime
@@ -68,18 +73,65 @@ class BriefingStory:
 
 
 @dataclass(frozen=True)
+class StoryOutline:
+    """What is shown of a story before the stories are written (the counts, the page's contents),
+    known without its digests: its id, headline, number of sources and most recent date."""
+
+    id: str
+    title: str
+    sources: int
+    date: str = ""
+
+    @classmethod
+    def of(cls, story: BriefingStory) -> StoryOutline:
+        return cls(story.id, story.title, len(story.sources), story.date)
+
+
+@dataclass(frozen=True)
 class Briefing:
     """The whole briefing. ``header``: the options and models as they ran (shown under "About");
     ``notes``: one line each for what is not a story (items with no text, feeds that failed).
-    ``link``: where the briefing lives, for the RSS channel's link (optional)."""
+    ``link``: where the briefing lives, for the RSS channel's link (optional).
+
+    ``stories`` is read once. With ``outline`` (one entry per story, in the same order) it may be a
+    generator, read while the output is written, so no more than one story is held at a time;
+    ``feeds`` (how many feeds the items came from) and ``lengths`` (the most digests a story has,
+    for the page's length tabs) go with it. Without ``outline`` the stories are gathered first and
+    everything is counted from them."""
 
     title: str
     generated: str
     language: str
-    stories: tuple[BriefingStory, ...]
+    stories: Iterable[BriefingStory]
     header: dict = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     link: str = ""
+    outline: tuple[StoryOutline, ...] | None = None
+    feeds: int | None = None
+    lengths: int | None = None
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What a renderer needs before the first story, and the stories to read (once)."""
+
+    outline: tuple[StoryOutline, ...]
+    stories: Iterable[BriefingStory]
+    feeds: int | None
+    lengths: int
+
+    @property
+    def items(self) -> int:
+        return sum(o.sources for o in self.outline)
+
+
+def _plan(briefing: Briefing) -> _Plan:
+    if briefing.outline is not None:
+        return _Plan(tuple(briefing.outline), briefing.stories, briefing.feeds, max(briefing.lengths or 0, 0))
+    stories = tuple(briefing.stories)
+    feeds = briefing.feeds if briefing.feeds is not None else len({src.feed for s in stories for src in s.sources})
+    lengths = briefing.lengths if briefing.lengths is not None else max((len(s.digests) for s in stories), default=0)
+    return _Plan(tuple(StoryOutline.of(s) for s in stories), stories, feeds, lengths)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -131,14 +183,14 @@ def _latest(story: BriefingStory) -> datetime | None:
     return max(dates) if dates else None
 
 
-def _counts(briefing: Briefing) -> tuple[int, int, int]:
-    items = sum(len(s.sources) for s in briefing.stories)
-    feeds = len({src.feed for s in briefing.stories for src in s.sources})
-    return len(briefing.stories), items, feeds
-
-
 def _plural(n: int, word: str, words: str = "") -> str:
     return f"{n} {word}" if n == 1 else f"{n} {words or word + 's'}"
+
+
+def _count_line(plan: _Plan) -> str:
+    """"3 stories · 4 items · 2 feeds" (the feeds left out when the caller did not count them)."""
+    feeds = f" · {_plural(plan.feeds, 'feed')}" if plan.feeds is not None else ""
+    return f"{_plural(len(plan.outline), 'story', 'stories')} · {_plural(plan.items, 'item')}{feeds}"
 
 
 def _story_link(story: BriefingStory) -> str | None:
@@ -220,11 +272,11 @@ body{font-size:11pt}.tab,.toc,.about,.reading,.read,.support{display:none !impor
 """
 
 
-def _tab_css(n: int) -> str:
+def _tab_css(n: int, start: int = 1) -> str:
     """One rule per length position: the checked radio shows its panel (no script needed)."""
     return "".join(f".len:nth-of-type({i}):checked~.panel:nth-of-type({i}){{display:block}}\n"
                    f".len:nth-of-type({i}):checked+.tab{{border-color:var(--accent);color:var(--accent);"
-                   f"font-weight:600}}\n" for i in range(1, n + 1))
+                   f"font-weight:600}}\n" for i in range(start, n + 1))
 
 
 def _support(d: Digest, src_attr: str, tgt_attr: str) -> str:
@@ -297,22 +349,17 @@ def _reading_html(reading: TranslatedItem, anchor: str, language: str) -> str:
             f'{note}{"".join(rows)}</div></details>')
 
 
-def _anchors(stories: Sequence[BriefingStory]) -> list[str | None]:
-    """The page id of each story's reading: its sources' ``reading_anchor`` when it is a safe,
-    unused id, else ``reading-N``; None for a story without a reading."""
-    used: set[str] = set()
-    out: list[str | None] = []
-    for n, story in enumerate(stories, 1):
-        if story.reading is None or not story.reading.paragraphs:
-            out.append(None)
-            continue
-        wanted = next((s.reading_anchor for s in story.sources if s.reading_anchor), None)
-        anchor = wanted if wanted and _ANCHOR.match(wanted) and wanted not in used else f"reading-{n}"
-        while anchor in used:
-            anchor += "-"
-        used.add(anchor)
-        out.append(anchor)
-    return out
+def _anchor(story: BriefingStory, n: int, used: set[str]) -> str | None:
+    """The page id of the ``n``th story's reading: its sources' ``reading_anchor`` when it is a
+    safe id not in ``used`` (which it joins), else ``reading-N``; None for a story without a reading."""
+    if story.reading is None or not story.reading.paragraphs:
+        return None
+    wanted = next((s.reading_anchor for s in story.sources if s.reading_anchor), None)
+    anchor = wanted if wanted and _ANCHOR.match(wanted) and wanted not in used else f"reading-{n}"
+    while anchor in used:
+        anchor += "-"
+    used.add(anchor)
+    return anchor
 
 
 def _about(header: Mapping[str, Any]) -> str:
@@ -329,10 +376,10 @@ def _about(header: Mapping[str, Any]) -> str:
 def _html(briefing: Briefing) -> Iterator[str]:
     from translate.version import __version__
 
+    plan = _plan(briefing)
     lang = briefing.language if _LANG.match(briefing.language or "") else "en"
     title = one_line(briefing.title, TITLE_LIMIT) or "Briefing"
-    n_stories, n_items, n_feeds = _counts(briefing)
-    most = max((len(s.digests) for s in briefing.stories), default=0)
+    most = plan.lengths
     yield ("<!DOCTYPE html>\n"
            f'<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
@@ -345,16 +392,17 @@ def _html(briefing: Briefing) -> Iterator[str]:
     generated = (f'<time datetime="{_h(one_line(briefing.generated, 40))}">{_h(_show_date(briefing.generated))}'
                  "</time>")
     yield (f'<header class="top"><h1 dir="auto">{_h(title)}</h1>'
-           f'<p class="meta">Generated {generated} · {_plural(n_stories, "story", "stories")} · '
-           f'{_plural(n_items, "item")} · {_plural(n_feeds, "feed")}</p>\n{_about(briefing.header)}</header>\n')
+           f'<p class="meta">Generated {generated} · {_count_line(plan)}</p>\n{_about(briefing.header)}</header>\n')
     yield "<main>\n"
-    if len(briefing.stories) > 1:
+    if len(plan.outline) > 1:
         yield '<ol class="toc" aria-label="Stories">'
-        for n, story in enumerate(briefing.stories, 1):
-            yield (f'<li><a href="#story-{n}" dir="auto">{_h(one_line(story.title, 160) or "(untitled)")}</a> '
-                   f'<span class="n">{_plural(len(story.sources), "source")}</span></li>')
+        for n, entry in enumerate(plan.outline, 1):
+            yield (f'<li><a href="#story-{n}" dir="auto">{_h(one_line(entry.title, 160) or "(untitled)")}</a> '
+                   f'<span class="n">{_plural(entry.sources, "source")}</span></li>')
         yield "</ol>\n"
-    for n, (story, anchor) in enumerate(zip(briefing.stories, _anchors(briefing.stories)), 1):
+    used: set[str] = set()
+    for n, story in enumerate(plan.stories, 1):
+        anchor = _anchor(story, n, used)
         headline = one_line(story.title, TITLE_LIMIT) or "(untitled)"
         when = _latest(story)
         date = (f' · <time datetime="{when.strftime("%Y-%m-%dT%H:%M:%SZ")}">'
@@ -362,6 +410,9 @@ def _html(briefing: Briefing) -> Iterator[str]:
         yield (f'<article class="story" id="story-{n}" aria-labelledby="story-{n}-h">\n'
                f'<h2 id="story-{n}-h"{_lang_attr(lang)} dir="auto"><a href="#story-{n}">{_h(headline)}</a></h2>\n'
                f'<p class="byline">{_plural(len(story.sources), "source")}{date}</p>\n')
+        if len(story.digests) > most:  # more lengths than the head's rules cover (an outline that said fewer)
+            yield f"<style>\n{_tab_css(len(story.digests), most + 1)}</style>\n"
+            most = len(story.digests)
         yield _digest_html(story, n) + "\n"
         yield ('<ul class="srcs" aria-label="Sources">'
                + "".join(_source_html(s, lang, anchor) for s in story.sources) + "</ul>\n")
@@ -394,12 +445,10 @@ def _md_url(url: str) -> str:
 
 
 def _markdown(briefing: Briefing) -> Iterator[str]:
-    n_stories, n_items, n_feeds = _counts(briefing)
+    plan = _plan(briefing)
     yield f"# {md_text(briefing.title, TITLE_LIMIT) or 'Briefing'}\n\n"
-    stories = _plural(n_stories, "story", "stories")
-    yield (f"Generated {md_text(_show_date(briefing.generated))} · {stories} · {_plural(n_items, 'item')} · "
-           f"{_plural(n_feeds, 'feed')}\n")
-    for story in briefing.stories:
+    yield f"Generated {md_text(_show_date(briefing.generated))} · {_count_line(plan)}\n"
+    for story in plan.stories:
         yield f"\n## {md_text(story.title, TITLE_LIMIT) or '(untitled)'}\n\n"
         when = _latest(story)
         yield f"*{_plural(len(story.sources), 'source')}" + (f" · {when:%Y-%m-%d %H:%M} UTC*\n" if when else "*\n")
@@ -432,26 +481,45 @@ def _digest_dict(d: Digest) -> dict[str, Any]:
             "method": d.method, "note": d.note}
 
 
-def briefing_dict(briefing: Briefing) -> dict[str, Any]:
-    """The JSON document (before cleaning): stable keys, every story with its sources and digests."""
+def _story_dict(story: BriefingStory) -> dict[str, Any]:
     return {
-        "type": "briefing", "title": briefing.title, "generated": briefing.generated, "language": briefing.language,
-        "header": dict(briefing.header), "notes": list(briefing.notes),
-        "stories": [{
-            "id": story.id, "title": story.title, "date": story.date,
-            "sources": [{"feed": s.feed, "feed_title": s.feed_title, "title": s.title,
-                         "title_translation": s.title_translation, "link": s.link, "date": s.date,
-                         "language": s.language, "reading_anchor": s.reading_anchor} for s in story.sources],
-            "digests": {d.name: _digest_dict(d) for d in story.digests},
-        } for story in briefing.stories],
+        "id": story.id, "title": story.title, "date": story.date,
+        "sources": [{"feed": s.feed, "feed_title": s.feed_title, "title": s.title,
+                     "title_translation": s.title_translation, "link": s.link, "date": s.date,
+                     "language": s.language, "reading_anchor": s.reading_anchor} for s in story.sources],
+        "digests": {d.name: _digest_dict(d) for d in story.digests},
     }
 
 
-def _json(briefing: Briefing) -> Iterator[str]:
-    text = json.dumps(briefing_dict(briefing), ensure_ascii=False, indent=2, default=str)
+def _head_dict(briefing: Briefing) -> dict[str, Any]:
+    return {"type": "briefing", "title": briefing.title, "generated": briefing.generated,
+            "language": briefing.language, "header": dict(briefing.header), "notes": list(briefing.notes)}
+
+
+def briefing_dict(briefing: Briefing) -> dict[str, Any]:
+    """The JSON document (before cleaning): stable keys, every story with its sources and digests.
+    Holds every story: ``write_briefing`` writes the same document a story at a time."""
+    return {**_head_dict(briefing), "stories": [_story_dict(story) for story in briefing.stories]}
+
+
+def _dumps(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False, indent=2, default=str)
     if _SURROGATE.search(text):  # raw lone surrogates would not encode; escapes (\ud800) are kept as JSON wrote them
         text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    yield text + "\n"
+    return text
+
+
+def _json(briefing: Briefing) -> Iterator[str]:
+    """``briefing_dict`` as ``json.dumps(indent=2)`` writes it, byte for byte, one story at a time:
+    "stories" is the last key, and JSON text has no raw newline inside a string, so a story dumped
+    alone is indented to its place by indenting its lines."""
+    head = _dumps(_head_dict(briefing))
+    yield head[:-len("\n}")] + ',\n  "stories": ['
+    sep = "\n    "
+    for story in briefing.stories:
+        yield sep + _dumps(_story_dict(story)).replace("\n", "\n    ")
+        sep = ",\n    "
+    yield "]\n}\n" if sep == "\n    " else "\n  ]\n}\n"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -478,9 +546,11 @@ def _rss_description(story: BriefingStory) -> str:
 def _rss(briefing: Briefing) -> Iterator[str]:
     from translate.version import __version__
 
-    n_stories, n_items, n_feeds = _counts(briefing)
+    plan = _plan(briefing)
     title = one_line(briefing.title, TITLE_LIMIT) or "Briefing"
-    about = f"{_plural(n_stories, 'story', 'stories')} from {_plural(n_items, 'item')} of {_plural(n_feeds, 'feed')}"
+    about = f"{_plural(len(plan.outline), 'story', 'stories')} from {_plural(plan.items, 'item')}"
+    if plan.feeds is not None:
+        about += f" of {_plural(plan.feeds, 'feed')}"
     yield ('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0">\n<channel>\n'
            f"<title>{xml_text(title)}</title>\n")
     link = safe_url(briefing.link)
@@ -493,7 +563,7 @@ def _rss(briefing: Briefing) -> Iterator[str]:
     if generated:
         yield f"<lastBuildDate>{rfc822(briefing.generated)}</lastBuildDate>\n"
     yield f"<generator>summarize {xml_text(__version__)}</generator>\n"
-    for story in briefing.stories:
+    for story in plan.stories:
         yield "<item>\n"
         yield f"<title>{xml_text(one_line(story.title, TITLE_LIMIT) or '(untitled)')}</title>\n"
         url = _story_link(story)
@@ -511,9 +581,19 @@ def _rss(briefing: Briefing) -> Iterator[str]:
 _RENDERERS = {"html": _html, "markdown": _markdown, "json": _json, "rss": _rss}
 
 
-def render_briefing(fmt: str, briefing: Briefing) -> str:
-    """The whole briefing in format ``fmt`` (one of ``BRIEFING_FORMATS``)."""
+def write_briefing(fmt: str, briefing: Briefing, write: Callable[[str], object]) -> None:
+    """Write the briefing in format ``fmt`` (one of ``BRIEFING_FORMATS``) through ``write``, piece by
+    piece (at least one call per story), reading ``briefing.stories`` once: with ``briefing.outline``
+    given, no more than one story is held, however many there are."""
     if fmt not in _RENDERERS:
         raise UsageError(f"unknown briefing format '{fmt}' (choose from {', '.join(BRIEFING_FORMATS)})",
                          option="format")
-    return "".join(_RENDERERS[fmt](briefing))
+    for piece in _RENDERERS[fmt](briefing):
+        write(piece)
+
+
+def render_briefing(fmt: str, briefing: Briefing) -> str:
+    """The whole briefing in format ``fmt`` (one of ``BRIEFING_FORMATS``), as one string."""
+    pieces: list[str] = []
+    write_briefing(fmt, briefing, pieces.append)
+    return "".join(pieces)

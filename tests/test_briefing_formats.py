@@ -11,8 +11,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from summarize.briefing_formats import (BRIEFING_FORMATS, CSP, Briefing, BriefingSource, BriefingStory, clean_text,
-                                        md_text, render_briefing, safe_url)
+from summarize.briefing_formats import (BRIEFING_FORMATS, CSP, Briefing, BriefingSource, BriefingStory, StoryOutline,
+                                        briefing_dict, clean_text, md_text, render_briefing, safe_url, write_briefing)
 from summarize.digests import Digest, Digests, DigestSentence
 from summarize.lengths import parse_length
 from translate.errors import UsageError
@@ -294,3 +294,149 @@ def test_clean_text():
     assert clean_text("\ud83d\ude00") == "\U0001f600"          # a split pair joined, not replaced
     assert clean_text("tab\tnew\nline\r") == "tab\tnew\nline\r"
     assert md_text("a\nb  c") == "a b c"
+
+
+# ---------------------------------------------------------------------------------------------
+# Streaming: write_briefing, a story at a time
+# ---------------------------------------------------------------------------------------------
+
+def _outlined(b: Briefing, stories) -> Briefing:
+    """``b`` with its stories read from ``stories`` (an iterator) and what comes before them from an outline."""
+    held = tuple(b.stories)
+    return Briefing(b.title, b.generated, b.language, stories, b.header, b.notes, b.link,
+                    outline=tuple(StoryOutline.of(s) for s in held),
+                    feeds=len({src.feed for s in held for src in s.sources}),
+                    lengths=max((len(s.digests) for s in held), default=0))
+
+
+@pytest.mark.parametrize("fmt", BRIEFING_FORMATS)
+@pytest.mark.parametrize("make", [briefing, hostile, lambda: Briefing("", "", "", ())], ids=["clean", "hostile", "empty"])
+def test_write_briefing_writes_what_render_briefing_returns(fmt, make):
+    expected = render_briefing(fmt, make())
+    pieces: list[str] = []
+    write_briefing(fmt, make(), pieces.append)
+    assert "".join(pieces) == expected
+    # the same from a generator and an outline; at least one write between one story and the next
+    pulled: list[int] = []
+
+    def stories():
+        for story in make().stories:
+            pulled.append(len(pieces))
+            yield story
+
+    pieces = []
+    write_briefing(fmt, _outlined(make(), stories()), pieces.append)
+    assert "".join(pieces) == expected
+    assert len(pulled) == len(tuple(make().stories))
+    assert pulled == sorted(set(pulled)) and (not pulled or pulled[0] > 0)   # the header went before story 1
+
+
+def test_json_is_what_json_dumps_writes():
+    for b in (briefing(), hostile()):
+        text = json.dumps(briefing_dict(b), ensure_ascii=False, indent=2, default=str)
+        assert render_briefing("json", b) == text.encode("utf-16", "surrogatepass").decode("utf-16", "replace") + "\n"
+
+
+def test_the_head_comes_from_the_outline_before_any_story():
+    """The counts and the page's contents are written before the first story is computed."""
+    written: list[str] = []
+    seen: dict[str, str] = {}
+
+    def stories():
+        seen["before"] = "".join(written)
+        yield from briefing().stories
+
+    write_briefing("html", _outlined(briefing(), stories()), written.append)
+    head = seen["before"]
+    assert "3 stories · 4 items · 3 feeds" in head and 'id="story-1"' not in head
+    assert head.count('<li><a href="#story-') == 3 and "Markets calm</a> <span class=\"n\">1 source<" in head
+
+
+def test_an_outline_without_feeds_or_lengths():
+    """Feeds not counted: left out of the counts; fewer lengths than a story has: its rules follow."""
+    b = briefing()
+    plain = Briefing(b.title, b.generated, b.language, iter(b.stories), b.header, b.notes,
+                     outline=tuple(StoryOutline.of(s) for s in b.stories))
+    html = render_briefing("html", plain)
+    assert "3 stories · 4 items</p>" in html and "feed<" not in html.split("</header>")[0].split("<h1")[1]
+    assert html.count(".len:nth-of-type(2):checked~.panel:nth-of-type(2)") == 1   # once, in the first story
+    assert html.index("<style>\n.len:nth-of-type(1)") < html.index('name="len-1"')
+    Checker().check(html)
+    plain = Briefing(b.title, b.generated, b.language, iter(b.stories), outline=tuple(map(StoryOutline.of, b.stories)))
+    feedparser = pytest.importorskip("feedparser")
+    rss = render_briefing("rss", plain)
+    assert "<description>3 stories from 4 items</description>" in rss
+    assert feedparser.parse(rss.encode()).bozo == 0
+
+
+def test_an_unknown_format_writes_nothing():
+    written: list[str] = []
+    with pytest.raises(UsageError):
+        write_briefing("pdf", briefing(), written.append)
+    assert written == []
+
+
+_BLOB = 2_000   # bytes each story carries that no format shows: 20,000 of them held would be 40 MB
+_SHORT = parse_length("short", "words")
+
+
+def _small_story(i: int) -> BriefingStory:
+    sentence = DigestSentence(0, 0, 0, 1.0, f"原文 {i}。", f"Story {i} <b>&amp; ]]>")
+    d = Digests((Digest(_SHORT, (sentence,), 1.0),), "en", "zh", {"blob": "x" * _BLOB + str(i)})
+    return BriefingStory(f"s{i}", f"Headline {i} <script>", d,
+                         (BriefingSource("https://a.example/feed", "A", f"t{i}", f"T{i}", f"https://a.example/{i}",
+                                         "2026-12-05T09:30:00Z"),), "2026-12-05T09:30:00Z")
+
+
+@pytest.mark.parametrize("n", [pytest.param(2_000, id="2k"), pytest.param(20_000, id="20k", marks=pytest.mark.slow)])
+@pytest.mark.parametrize("fmt", BRIEFING_FORMATS)
+def test_a_generator_of_stories_is_written_in_bounded_memory(fmt, n, tmp_path):
+    """The stories are made one by one as they are written: each is read once, no more than two
+    are alive at a time, and the peak is a small part of what holding them all would take."""
+    import tracemalloc
+    import weakref
+
+    counts = {"yielded": 0, "alive": 0, "most_alive": 0}
+
+    def gone() -> None:
+        counts["alive"] -= 1
+
+    def stories():
+        for i in range(n):
+            story = _small_story(i)
+            counts["yielded"] += 1
+            counts["alive"] += 1
+            counts["most_alive"] = max(counts["most_alive"], counts["alive"])
+            weakref.finalize(story, gone)
+            yield story
+            del story
+
+    outline = tuple(StoryOutline(f"s{i}", f"Headline {i} <script>", 1, "2026-12-05T09:30:00Z") for i in range(n))
+    b = Briefing("Big", "2026-12-05T10:00:00Z", "en", stories(), outline=outline, feeds=1, lengths=1)
+    path = tmp_path / f"out.{fmt}"
+    with path.open("w", encoding="utf-8") as out:
+        tracemalloc.start()
+        try:
+            write_briefing(fmt, b, out.write)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert counts["yielded"] == n and counts["most_alive"] <= 2
+    assert peak < 10_000_000 and peak < n * _BLOB / 4, peak     # 20k held: over 40 MB
+    text = path.read_text(encoding="utf-8")
+    assert fmt == "json" or "<script>" not in text.replace("&lt;script&gt;", "")   # JSON keeps the data as data
+    if fmt == "json":
+        doc = json.loads(text)
+        assert len(doc["stories"]) == n and doc["stories"][-1]["id"] == f"s{n - 1}"
+        assert "blob" not in text
+    elif fmt == "rss":
+        feedparser = pytest.importorskip("feedparser")
+        parsed = feedparser.parse(text.encode("utf-8"))
+        assert parsed.bozo == 0, parsed.get("bozo_exception")
+        assert len(parsed.entries) == n and parsed.entries[-1].id == f"s{n - 1}"
+    elif fmt == "html":
+        assert text.count('<article class="story"') == n and text.count('<li><a href="#story-') == n
+        assert f"{n:,}".replace(",", "") + " stories · " + f"{n} items · 1 feed<" in text
+        assert text.endswith("</html>\n")
+    else:
+        assert text.count("\n## Headline ") == n
