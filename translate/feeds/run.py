@@ -8,6 +8,7 @@ the unchanged items in the store and sends nothing to the model for them."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
@@ -94,6 +95,28 @@ def channel_item(info: FeedInfo) -> FeedItem:
 
     return FeedItem(id="#channel", feed=info.source, title=info.title,
                     html=f"<p>{html.escape(info.description)}</p>" if info.description.strip() else "")
+
+
+@contextlib.contextmanager
+def feed_job(source: str, job: Job, *, feed: FeedOptions, output: str | None, state: StateStore | None = None,
+             fetcher: PoliteFetcher | None = None, engine: str = "local", ray_address: str | None = None,
+             actors: int | None = None, progress: bool = False, prefetched: Fetched | None = None,
+             lists: bool = True) -> Iterator[Processed]:
+    """A feed job's first pass (:func:`process`) with what every command needs around it: the state
+    store (``feed.state``'s, closed after, unless ``state`` is given), the output checked apart from the
+    input and the store, a polite fetcher, offline mode from the options or the environment."""
+    from ..models import offline_mode
+
+    offline = bool(job.load.offline) if job.load.offline is not None else offline_mode()
+    store = state or StateStore(feed.state)
+    try:
+        check_apart(output, source, store)
+        yield process(source, job, feed=feed, state=store, engine=engine, ray_address=ray_address, actors=actors,
+                      fetcher=fetcher or PoliteFetcher(delay_s=feed.delay_s, offline=offline), progress=progress,
+                      offline=offline, prefetched=prefetched, lists=lists)
+    finally:
+        if state is None:
+            store.close()
 
 
 def process(source: str, job: Job, *, feed: FeedOptions, state: StateStore, fetcher: PoliteFetcher,

@@ -16,7 +16,7 @@ from ..sources.url import Fetched
 from .fetching import PoliteFetcher
 from .gather import Report
 from .options import FeedOptions
-from .run import check_apart, process
+from .run import feed_job
 from .state import StateStore
 from .work import TranslatingItems
 
@@ -46,7 +46,6 @@ def translate_feed(source: str, output: str | None, *, format: str = "rss", feed
     ``translator``: a ready one for the local engine (a server's, whose models are loaded): its options
     replace ``load``/``decoding``/``pipeline``. ``public_header``: what the output's header may say (a
     server cuts the local paths it names). ``lists=False``: an OPML list is refused (one feed per call)."""
-    from ..models import offline_mode
     from ..output import open_output
     from ..output.feed import feed_writer
 
@@ -56,16 +55,11 @@ def translate_feed(source: str, output: str | None, *, format: str = "rss", feed
         load, decoding, pipeline = translator.load, translator.decoding, translator.pipeline
     else:
         translator = Translator(load=load, decoding=decoding, pipeline=pipeline) if engine == "local" else None
-    offline = bool(load.offline) if load.offline is not None else offline_mode()
     job = Job("translate", "jsonl", load, decoding, pipeline,  # local: one model, loaded once, lazily
               work=functools.partial(TranslatingItems, feed=feed, translator=translator))
-    own = state is None
-    store = state or StateStore(feed.state)
-    try:
-        check_apart(output, source, store)
-        done = process(source, job, feed=feed, state=store, fetcher=fetcher or PoliteFetcher(
-            delay_s=feed.delay_s, offline=offline), engine=engine, ray_address=ray_address, actors=actors,
-            progress=progress, offline=offline, prefetched=prefetched, lists=lists)
+    with feed_job(source, job, feed=feed, output=output, state=state, fetcher=fetcher, engine=engine,
+                  ray_address=ray_address, actors=actors, progress=progress, prefetched=prefetched,
+                  lists=lists) as done:
         header = {"tool": "translate", **describe(load, decoding, pipeline), **feed.scope(),
                   "bilingual_titles": feed.bilingual_titles}
         if public_header is not None:
@@ -86,9 +80,6 @@ def translate_feed(source: str, output: str | None, *, format: str = "rss", feed
                     written += 1
             out.write(writer.end())
         return FeedTranslation(written, done.new, len(done.failures), done.sentences, done.report)
-    finally:
-        if own:
-            store.close()
 
 
 def _channel_info(feeds: list[FeedInfo], source: str, merged: bool) -> FeedInfo:
