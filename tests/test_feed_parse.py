@@ -721,3 +721,13 @@ def test_text_before_a_feed_or_an_unterminated_doctype_still_routes_it_as_a_feed
     with pytest.raises(InputError, match="entity 'lol1'"):
         list(parse_feed(b'<!DOCTYPE rss [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;">]\n' + body,
                         source="x.xml").items)
+
+
+def test_an_undeclared_gb18030_feed_is_read_as_chinese_not_windows_1252():
+    """No declaration, no charset, not UTF-8: the project's encoding detection, before windows-1252."""
+    body = "".join(f"<item><title>今天天气很好{k}</title><guid>g{k}</guid><description>我们去公园散步。</description></item>"
+                   for k in range(5))
+    data = f"<rss version=\"2.0\"><channel><title>新闻</title>{body}</channel></rss>".encode("gb18030")
+    parsed = parse_feed(data, source="gb.xml")
+    titles = [item.title for item in parsed.items]
+    assert titles == [f"今天天气很好{k}" for k in range(5)]

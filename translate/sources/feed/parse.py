@@ -327,13 +327,26 @@ def _choose_encoding(head: bytes, http_charset: str | None) -> tuple[str, tuple[
     tolerated = max(4, len(head) // 1000)
     chosen = "utf-8"  # nothing decodes the head: UTF-8, with replacement
     for candidate, allowed in [*((name, 0) for name in named), *((name, tolerated) for name in named),
-                               ("utf-8", 0), ("windows-1252", 0)]:
-        if _wrong_bytes(head, candidate, allowed) <= allowed:
+                               ("utf-8", 0), (_sniffed(head), 0), ("windows-1252", 0)]:
+        if candidate and _wrong_bytes(head, candidate, allowed) <= allowed:
             chosen = candidate
             break
     if declared and chosen != declared and chosen not in named:
         why = f"the bytes are not {declared}"
     return chosen, ((declared_name, why) if declared_name and why else None)
+
+
+def _sniffed(head: bytes) -> str:
+    """What the project's encoding detection makes of an undeclared, non-UTF-8 feed (GB18030, Big5,
+    Shift-JIS... before windows-1252, which decodes any bytes); "" when it cannot tell."""
+    if head.isascii():
+        return ""
+    from ...reading import detect_encoding
+
+    try:
+        return _charset(detect_encoding(head, complete=False))[0] or ""
+    except Exception:  # noqa: BLE001 - detection is a guess; windows-1252 still follows
+        return ""
 
 
 def _wrong_bytes(data: bytes, encoding: str, limit: int = 0) -> int:
