@@ -31,6 +31,7 @@ from translate.sources.url import Fetched
 from translate.sources.feed.items import FeedItem, ItemParagraph, ItemSentence, TranslatedItem
 
 from .digests import Digests
+from .stories import minhash_signature
 from .lengths import DEFAULT_LENGTHS
 
 SHINGLED_CHARS = 1000  # of an item's text, for near-duplicates: copies share their start; memory stays flat
@@ -74,6 +75,8 @@ class PreparingItems:
                         "lead_translation": " ".join(p.translation for p in done if p.kind != "title"),
                         "language": language,
                         "paragraphs": [{"kind": p.kind, "text": p.text} for p in body],
+                        # made here, once per item (in the engine): a rerun's grouping hashes nothing
+                        "signature": list(minhash_signature(r.item.title, "\n".join(p.text for p in body))),
                         "text_from": r.text_from, "note": r.note}
             records.append(record(item, output=json.dumps(prepared, ensure_ascii=False),
                                   counts={"sentences": sum(len(p.sentences) for p in done)}))
@@ -221,6 +224,7 @@ def _stories(prepared: list[tuple[str, dict[str, Any]]]) -> list[tuple[int, ...]
         item = FeedItem.from_dict(rec["item"])
         inputs.append(StoryInput(key=key, language=rec.get("language") or "", title=item.title,
                                  lead=rec.get("lead", ""), text=rec["text"], size=rec["length"],
+                                 signature=tuple(rec.get("signature") or ()),
                                  title_translation=rec.get("title_translation", ""),
                                  lead_translation=rec.get("lead_translation", ""), date=item.date, feed=item.feed))
     return [story.members for story in group_stories(inputs)]

@@ -19,6 +19,7 @@ wire copies, rewrites, translations and hard negatives (same event type, other p
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import zlib
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from scipy import sparse
 
 __all__ = ["NEAR_DUPLICATE_JACCARD", "SAME_EVENT_SIMILARITY", "SAME_LANGUAGE_SIMILARITY", "Story", "StoryInput",
-           "group_stories",
+           "group_stories", "minhash_signature",
            "score_grouping", "shingle_hashes"]
 
 # Chosen on the labelled set of benchmarks/feeds_data.py (development split: seed 0, 400 events, 1,396 items):
@@ -93,6 +94,7 @@ class StoryInput:
     date: str = ""
     feed: str = ""
     size: int | None = None    # the whole text's length, when ``text`` is only its beginning
+    signature: tuple[int, ...] = ()  # its MinHash signature, when already made (:func:`minhash_signature`)
 
     @property
     def length(self) -> int:
@@ -197,31 +199,61 @@ def _timestamp(date: str) -> float:
         return math.nan
 
 
+@functools.lru_cache(maxsize=1)
+def _template() -> Any:
+    """The MinHash every signature starts from: its permutations, drawn from the fixed seed, once."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED)
+
+
+def minhash_signature(title: str, text: str) -> tuple[int, ...]:
+    """An item's MinHash signature (``NUM_PERM`` values; empty for an item with no text): computed once,
+    where the item is prepared, and kept with it, so grouping again on a rerun hashes nothing."""
+    from datasketch import MinHash
+
+    hashes = shingle_hashes(f"{title}\n{text}")
+    if len(hashes) == 0:
+        return ()
+    template = _template()
+    minhash = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, hashfunc=_identity, permutations=template.permutations,
+                      scheme=template.scheme)
+    for start in range(0, len(hashes), HASH_BATCH):
+        minhash.update_batch(hashes[start:start + HASH_BATCH].tolist())
+    return tuple(int(v) for v in minhash.hashvalues)
+
+
 def _near_duplicates(inputs: Sequence[StoryInput], threshold: float, uf: _UnionFind) -> None:
     """Join items whose shingle sets have an estimated Jaccard >= ``threshold``. Each item queries the
     LSH index before being inserted, so every candidate pair is confirmed once; identical signatures
-    join directly and are indexed once (1,000 copies of one item cost 1,000 lookups, not 500,000)."""
+    join directly and are indexed once (1,000 copies of one item cost 1,000 lookups, not 500,000).
+    An item's ``signature``, when given, is used as it is."""
     import numpy as np
     from datasketch import MinHash, MinHashLSH
 
     n = len(inputs)
-    template = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED)
+    template = _template()
     permutations = template.permutations
     lsh = MinHashLSH(threshold=min(threshold, LSH_MAX_THRESHOLD), num_perm=NUM_PERM)
     signatures = np.zeros((n, NUM_PERM), dtype=template.hashvalues.dtype)  # compact; no MinHash kept
     exact: dict[bytes, int] = {}
     word_hashes: dict[str, int] = {}
     for i, item in enumerate(inputs):
-        hashes = shingle_hashes(f"{item.title}\n{item.text or item.lead}", word_hashes)
-        if len(hashes) == 0:
-            continue  # nothing to compare: an empty item is nobody's copy
-        if len(word_hashes) > WORD_CACHE:
-            word_hashes.clear()
-        minhash = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, hashfunc=_identity, permutations=permutations,
-                          scheme=template.scheme)
-        for start in range(0, len(hashes), HASH_BATCH):
-            minhash.update_batch(hashes[start:start + HASH_BATCH].tolist())
-        signature = minhash.hashvalues
+        if item.signature:
+            signature = np.array(item.signature, dtype=template.hashvalues.dtype)
+            minhash = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, hashvalues=signature, permutations=permutations,
+                              scheme=template.scheme)
+        else:
+            hashes = shingle_hashes(f"{item.title}\n{item.text or item.lead}", word_hashes)
+            if len(hashes) == 0:
+                continue  # nothing to compare: an empty item is nobody's copy
+            if len(word_hashes) > WORD_CACHE:
+                word_hashes.clear()
+            minhash = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, hashfunc=_identity, permutations=permutations,
+                              scheme=template.scheme)
+            for start in range(0, len(hashes), HASH_BATCH):
+                minhash.update_batch(hashes[start:start + HASH_BATCH].tolist())
+            signature = minhash.hashvalues
         digest = signature.tobytes()
         first = exact.get(digest)
         if first is not None:
