@@ -8,14 +8,12 @@ Skips when Playwright or Chromium is missing, except under CI (``CI`` set), wher
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from summarize.briefing_formats import TITLE_LIMIT, Briefing, BriefingStory, one_line, render_briefing
+from tests.browser import launched
 from tests.test_briefing_formats import briefing, digest, digests, reading, source
 
 PWN = "window.pwned=1;document.title='pwned';alert(1)"
@@ -49,31 +47,9 @@ def hostile_briefing() -> Briefing:
                     {p: p for p in PAYLOADS}, PAYLOADS)
 
 
-def _browser_or_skip():
-    """(sync_playwright, chromium path), or skip with the reason; under CI a missing one fails."""
-    reason = None
-    sync_playwright: Any = None
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        reason = "Playwright for Python is not installed (pip install playwright)"
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if reason is None and not chromium:
-        reason = "no chromium on PATH (apt-get install chromium)"
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests must run in CI: {reason}")
-        pytest.skip(reason)
-    return sync_playwright, chromium
-
-
 @pytest.fixture(scope="module")
 def browser():
-    sync_playwright, chromium = _browser_or_skip()
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
+    yield from launched()
 
 
 @pytest.fixture(scope="module")

@@ -7,14 +7,14 @@ they fail instead: ``.ci/run`` installs both, so CI proves that they ran.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from html import escape as html_escape
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+
+from tests.browser import launched
 
 from translate.document import Markup, TranslatedParagraph, TranslatedSentence
 from translate.output import FORMATS, render
@@ -305,30 +305,9 @@ def test_summarize_digest_page():
 # In a real browser
 # ---------------------------------------------------------------------------------------------
 
-def _browser_or_skip():
-    """(sync_playwright, chromium path), or skip with the reason; under CI a missing one fails."""
-    reason = None
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright, reason = None, "Playwright for Python is not installed (pip install playwright)"
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if reason is None and not chromium:
-        reason = "no chromium on PATH (apt-get install chromium)"
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests must run in CI: {reason}")
-        pytest.skip(reason)
-    return sync_playwright, chromium
-
-
 @pytest.fixture(scope="module")
 def browser():
-    sync_playwright, chromium = _browser_or_skip()
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
+    yield from launched()
 
 
 @pytest.fixture(scope="module")

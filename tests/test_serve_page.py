@@ -12,15 +12,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import re
-import shutil
 import threading
 from html.parser import HTMLParser
 
 import httpx
 import pytest
 
+from tests.browser import launched
 from tests.serving import serving
 from translate.document import TranslatedParagraph, TranslatedSentence
 from translate.output.page import PageDigest, render_page
@@ -173,30 +172,9 @@ def test_csp_allows_the_reading_pages_inline_code_and_nothing_else(server, diges
 # In Chromium
 # ---------------------------------------------------------------------------------------------
 
-def _browser_or_skip():
-    """(sync_playwright, chromium path), or skip with the reason; under CI a missing one fails."""
-    reason = None
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright, reason = None, "Playwright for Python is not installed (pip install playwright)"
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if reason is None and not chromium:
-        reason = "no chromium on PATH (apt-get install chromium)"
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests must run in CI: {reason}")
-        pytest.skip(reason)
-    return sync_playwright, chromium
-
-
 @pytest.fixture(scope="module")
 def browser():
-    sync_playwright, chromium = _browser_or_skip()
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
+    yield from launched()
 
 
 def expect(locator):

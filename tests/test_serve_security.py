@@ -5,8 +5,6 @@ sleeps for a limit to pass) and names resolve through a table (no network)."""
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
 import socket
 import time
 from pathlib import Path
@@ -18,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.testclient import TestClient
 
+from tests.browser import browser_or_skip
 from tests.serving import serving
 from translate.errors import UsageError
 from translate.server.errors import ApiError
@@ -504,7 +503,7 @@ def test_page_csp_hashes_inline_blocks():
 def test_reading_page_under_its_csp_in_chromium():
     """The page's own script and CSS work under page_csp; an injected script does not; the page
     runs in an opaque origin (sandbox)."""
-    sync_playwright, chromium = _browser_or_skip()
+    sync_playwright, chromium = browser_or_skip()
     from tests.test_output_page import DIGESTS, page
 
     html = page(digests=DIGESTS)
@@ -538,19 +537,6 @@ def test_reading_page_under_its_csp_in_chromium():
             assert any("Content Security Policy" in m for m in console)
         finally:
             browser.close()
-
-
-def _browser_or_skip():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if sync_playwright is None or not chromium:
-        if os.environ.get("CI"):
-            pytest.fail("browser tests must run in CI: Playwright or chromium is missing")
-        pytest.skip("Playwright or chromium is missing")
-    return sync_playwright, chromium
 
 
 # ---------------------------------------------------------------------------------------------

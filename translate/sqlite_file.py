@@ -66,3 +66,26 @@ class SQLiteFile:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self.path)!r})"
+
+
+class write:
+    """``with write(conn):`` an ``IMMEDIATE`` transaction (the write lock taken up front, so the busy
+    timeout applies), committed on success and rolled back on error."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        try:
+            if exc_type is None:
+                self.conn.execute("COMMIT")
+        finally:
+            if self.conn.in_transaction:  # an error, or a failed COMMIT
+                try:
+                    self.conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass

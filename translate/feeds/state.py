@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from ..errors import InputError, OutputError, TranslateError, first_line
 from ..memory.store import default_memory_path
-from ..sqlite_file import SQLiteFile, open_wal
+from ..sqlite_file import SQLiteFile, open_wal, write
 
 T = TypeVar("T")
 
@@ -83,7 +83,7 @@ class StateStore(SQLiteFile):
             etag = last_modified = None
 
         def op(conn: sqlite3.Connection) -> None:
-            with _write(conn):
+            with write(conn):
                 conn.execute("INSERT OR REPLACE INTO fetches (url, etag, last_modified, body, fetched_at) "
                              "VALUES (?, ?, ?, ?, ?)", (_storable(url), etag and _storable(etag),
                                                          last_modified and _storable(last_modified), blob, time.time()))
@@ -140,7 +140,7 @@ class StateStore(SQLiteFile):
             return
 
         def op(conn: sqlite3.Connection) -> None:
-            with _write(conn):
+            with write(conn):
                 conn.executemany("INSERT OR REPLACE INTO records (scope, key, record, updated_at) VALUES (?, ?, ?, ?)",
                                  rows)
 
@@ -168,7 +168,7 @@ class StateStore(SQLiteFile):
     def forget(self, scope: str) -> int:
         """Remove every record of ``scope``; returns how many there were."""
         def op(conn: sqlite3.Connection) -> int:
-            with _write(conn):
+            with write(conn):
                 return conn.execute("DELETE FROM records WHERE scope = ?", (_storable(scope),)).rowcount
 
         return self._run(op, writing=True)
@@ -224,7 +224,7 @@ class StateStore(SQLiteFile):
         """Make the tables in an empty file; refuse a file that holds anything else."""
         tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if not tables:
-            with _write(conn):  # another process may be making them too: IF NOT EXISTS, OR IGNORE
+            with write(conn):  # another process may be making them too: IF NOT EXISTS, OR IGNORE
                 for statement in _SCHEMA:
                     conn.execute(statement)
                 conn.executemany("INSERT OR IGNORE INTO meta (name, value) VALUES (?, ?)",
@@ -274,26 +274,3 @@ def _is_corrupt(exc: sqlite3.Error) -> bool:
         return code & 0xFF in _CORRUPT_CODES
     message = str(exc).lower()
     return "file is not a database" in message or "malformed" in message
-
-
-class _write:
-    """``with _write(conn):`` an ``IMMEDIATE`` transaction (the write lock up front, so the busy timeout
-    applies), committed on success, rolled back on error."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-
-    def __enter__(self) -> sqlite3.Connection:
-        self.conn.execute("BEGIN IMMEDIATE")
-        return self.conn
-
-    def __exit__(self, exc_type: object, *rest: object) -> None:
-        try:
-            if exc_type is None:
-                self.conn.execute("COMMIT")
-        finally:
-            if self.conn.in_transaction:
-                try:
-                    self.conn.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass

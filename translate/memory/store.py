@@ -36,7 +36,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Protocol, TypeVar
 
-from ..sqlite_file import BUSY_TIMEOUT_S, SQLiteFile, open_wal
+from ..sqlite_file import BUSY_TIMEOUT_S, SQLiteFile, open_wal, write
 
 T = TypeVar("T")
 
@@ -208,7 +208,7 @@ class TranslationMemory(SQLiteFile):
             return
 
         def op(conn: sqlite3.Connection) -> None:
-            with _write(conn):
+            with write(conn):
                 conn.executemany("INSERT OR REPLACE INTO translations "
                                  "(context_key, source, translation, status, created_at) VALUES (?, ?, ?, ?, ?)",
                                  rows)
@@ -238,7 +238,7 @@ class TranslationMemory(SQLiteFile):
         key = None if context is None else context_key(context)
 
         def op(conn: sqlite3.Connection) -> int:
-            with _write(conn):
+            with write(conn):
                 if key is None:
                     return conn.execute("DELETE FROM translations").rowcount
                 return conn.execute("DELETE FROM translations WHERE context_key = ?", (key,)).rowcount
@@ -305,7 +305,7 @@ class TranslationMemory(SQLiteFile):
         conn = open_wal(self.path, BUSY_TIMEOUT_S)
         try:
             if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-                with _write(conn):
+                with write(conn):
                     conn.execute(_SCHEMA)
                     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except BaseException:
@@ -340,29 +340,6 @@ class TranslationMemory(SQLiteFile):
         if not self._disabled:
             self._disabled = True
             _warn(f"translation memory {self.path} disabled: {reason}; translating without it")
-
-
-class _write:
-    """``with _write(conn):`` an ``IMMEDIATE`` transaction (takes the write lock up front, so
-    the busy timeout applies), committed on success and rolled back on error."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-
-    def __enter__(self) -> sqlite3.Connection:
-        self.conn.execute("BEGIN IMMEDIATE")
-        return self.conn
-
-    def __exit__(self, exc_type: object, *rest: object) -> None:
-        try:
-            if exc_type is None:
-                self.conn.execute("COMMIT")
-        finally:
-            if self.conn.in_transaction:  # an error, or a failed COMMIT
-                try:
-                    self.conn.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass
 
 
 def _companions(path: Path) -> tuple[Path, Path]:
