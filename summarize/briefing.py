@@ -132,11 +132,13 @@ def brief_feed(source: str, output: str | None, *, format: str = "html", lengths
               work=functools.partial(PreparingItems, feed=feed, translator=translator if engine == "local" else None))
     digest_spec = hashlib.sha256(json.dumps([list(lengths), method, summary_model]).encode()).hexdigest()[:16]
     with feed_job(source, job, feed=feed, output=output, state=state, fetcher=fetcher, engine=engine,
-                  ray_address=ray_address, actors=actors, progress=progress, prefetched=prefetched) as done:
+                  ray_address=ray_address, actors=actors, progress=progress, prefetched=prefetched,
+                  channels=False) as done:  # a briefing has its own title: the feeds' are not translated
         prepared, notes = _prepared(done)
         stories = _planned(done, prepared)
         for _, rec in prepared:
-            rec.pop("text", None)  # grouped: the sources' lists need no text
+            for done_with in ("text", "signature", "lead", "lead_translation"):
+                rec.pop(done_with, None)  # grouped: the sources' lists need none of these
         outline = tuple(_outline(prepared, members) for members in stories)
         header = {"tool": "summarize", **describe(load, decoding, pipeline), "lengths": list(lengths),
                   **feed.scope()}
@@ -207,7 +209,8 @@ def _report_notes(report: Report) -> list[str]:
 def _planned(done: Processed, prepared: list[tuple[str, dict[str, Any]]]) -> list[tuple[int, ...]]:
     """The stories of these items: grouped once, then kept in the state store under the items' keys (a
     rerun with nothing new neither groups again nor loads the grouping's libraries)."""
-    plan_key = "stories\t" + hashlib.sha256("\n".join(key for key, _ in prepared).encode()).hexdigest()
+    dated = (f"{key}\t{rec['item'].get('published') or rec['item'].get('updated') or ''}" for key, rec in prepared)
+    plan_key = "stories\t" + hashlib.sha256("\n".join(dated).encode()).hexdigest()  # dates group and order too
     stored = done.state.get(done.scope, plan_key)
     if stored is not None:
         return [tuple(members) for members in stored["stories"]]

@@ -69,6 +69,7 @@ IDF_PRIOR_DOCS = 100       # IDF as if this many more gists lacked every term: a
 TOP_TERMS = 8              # each item proposes candidates through its rarest terms
 DF_SHARE = 0.05            # ...skipping terms found in more than this share of the items
 DF_FLOOR = 20              # ...but never skipping below this many (small inputs compare what they share)
+DF_CAP = 500               # ...nor proposing through a term in more gists than this: pairs grow linearly with items
 PAIR_CHUNK = 200_000       # candidate pairs whose cosines are computed at once
 
 _CJK_CHAR = re.compile(f"[{CJK_CHARS}]")
@@ -289,8 +290,9 @@ def _gist_terms(gist: str, word_terms: dict[str, frozenset[str]]) -> list[str]:
 
 def _vectors(gists: Sequence[str]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
     """L2-normalised TF-IDF rows (squared IDF) of the gists' terms and, per row, its ``TOP_TERMS`` rarest
-    terms found in 2 to ``max(DF_SHARE * n, DF_FLOOR)`` gists (a term in one gist matches nobody; common ones
-    would propose pairs by the million). The vocabulary is sorted, so cosines do not depend on input order."""
+    terms found in 2 to ``min(max(DF_SHARE * n, DF_FLOOR), DF_CAP)`` gists (a term in one gist matches
+    nobody; common ones would propose pairs by the million). The vocabulary is sorted, so cosines do not
+    depend on input order."""
     import numpy as np
     from scipy import sparse
 
@@ -313,7 +315,7 @@ def _vectors(gists: Sequence[str]) -> tuple[sparse.csr_matrix, sparse.csr_matrix
     values = values / np.where(norms > 0, norms, 1.0)[rows]
     matrix = sparse.csr_matrix((values, columns, indptr), shape=(n, len(vocabulary)))
     counts = df[columns]
-    eligible = (counts >= 2) & (counts <= max(DF_SHARE * n, DF_FLOOR))
+    eligible = (counts >= 2) & (counts <= min(max(DF_SHARE * n, DF_FLOOR), DF_CAP))
     e_rows, e_cols, e_counts = rows[eligible], columns[eligible], counts[eligible]
     order = np.lexsort((e_cols, e_counts, e_rows))          # per row: rarest first, ties by term
     e_rows, e_cols = e_rows[order], e_cols[order]

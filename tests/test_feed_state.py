@@ -240,3 +240,15 @@ def test_two_processes_write_at_once(tmp_path):
     with StateStore(path) as store:
         assert len(store.seen("s", keys)) == 4000
         assert store.validators("http://x/a") == ('"19"', None) and store.validators("http://x/b") == ('"19"', None)
+
+
+def test_another_sqlite_database_is_left_exactly_as_it_was(tmp_path):
+    """Refused before anything is written to it: not even WAL mode, which SQLite keeps in the file."""
+    path = tmp_path / "mine.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE notes (text TEXT)")
+    before = path.read_bytes()
+    refusal(path)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert path.read_bytes() == before

@@ -307,3 +307,29 @@ def test_summarize_feed_passes_the_digest_method_on(state, capsys):
     code, _, err = cli(summarize_main, [str(FEEDS / "rss2.xml"), "-m", TOY, "--state", state, "--method",
                                         "abstractive", "--summary-model", "/nonexistent/model", "-f", "json"], capsys)
     assert code != 0 and "Traceback" not in err
+
+
+def test_a_changed_date_reorders_the_briefing_on_a_rerun(state, tmp_path, capsys):
+    """The stories kept from the last run are keyed by the items' dates too: a new date, a new order."""
+    def feed(a_date: str) -> bytes:
+        items = "".join(f"<item><guid>{g}</guid><title>{t}</title><description>{d}</description>"
+                        f"<pubDate>{when}</pubDate></item>" for g, t, d, when in (
+                            ("a", "北京明天有雪", "气象台预报明天北京有小雪。", a_date),
+                            ("b", "股市收盘上涨", "今天股市收盘上涨，成交量放大。", "Sat, 05 Dec 2026 07:00:00 GMT")))
+        return f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode()
+
+    path = tmp_path / "d.xml"
+    path.write_bytes(feed("Sat, 05 Dec 2026 06:00:00 GMT"))
+    first = json.loads(cli(summarize_main, [str(path), "-m", TOY, "--state", state, "-f", "json"], capsys)[1])
+    path.write_bytes(feed("Sat, 05 Dec 2026 08:00:00 GMT"))
+    second = json.loads(cli(summarize_main, [str(path), "-m", TOY, "--state", state, "-f", "json"], capsys)[1])
+    assert [s["sources"][0]["title"] for s in first["stories"]] == ["股市收盘上涨", "北京明天有雪"]
+    assert [s["sources"][0]["title"] for s in second["stories"]] == ["北京明天有雪", "股市收盘上涨"]
+
+
+def test_an_empty_feed_still_has_its_title_translated(state, capsys):
+    code, out, _ = cli(translate_main, [str(FEEDS / "rss2.xml"), "-m", TOY, "--state", state, "--since", "2030-01-01"],
+                       capsys)
+    full = cli(translate_main, [str(FEEDS / "rss2.xml"), "-m", TOY, "--state", state], capsys)[1]
+    assert code == 0
+    assert feedparser.parse(out.encode()).feed.title == feedparser.parse(full.encode()).feed.title

@@ -8,16 +8,22 @@ import os
 import sqlite3
 import threading
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 BUSY_TIMEOUT_S = 30.0  # another process's write transaction is waited for, not an error
 
 
-def open_wal(path: Path, busy_timeout_s: float = BUSY_TIMEOUT_S) -> sqlite3.Connection:
-    """A connection to ``path`` (autocommit, usable from any thread under the owner's lock) in WAL mode."""
+def open_wal(path: Path, busy_timeout_s: float = BUSY_TIMEOUT_S, *,
+             check: Callable[[sqlite3.Connection], None] | None = None) -> sqlite3.Connection:
+    """A connection to ``path`` (autocommit, usable from any thread under the owner's lock) in WAL mode.
+    ``check`` runs first and may refuse the file: WAL mode is written into the file, and a file that is
+    not ours must be left as it was."""
     conn = sqlite3.connect(path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False)
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+        if check is not None:
+            check(conn)
         conn.execute("PRAGMA journal_mode = WAL").fetchall()
         conn.execute("PRAGMA synchronous = NORMAL")
     except BaseException:

@@ -59,6 +59,7 @@ class Gathering:
                  lists: bool = True) -> None:
         self.source, self.fetcher, self.state, self.prefetched = source, fetcher, state, prefetched
         self.lists = lists
+        self.unchanged: set[str] = set()  # URLs answered 304
         self.input_format, self.since, self.offline = input_format, since, offline
         self.report = Report()
         self.merged = False  # several feeds (an OPML list): one output feed says each item's source
@@ -116,6 +117,7 @@ class Gathering:
 
     def _items(self, parsed: ParsedFeed) -> Iterator[FeedItem]:
         self.report.feeds.append(parsed.info)
+        self.report.not_modified += parsed.info.source in self.unchanged
         for item in parsed.items:
             if self.since and item.date and item.date < self.since:
                 self.report.before_since += 1
@@ -147,7 +149,7 @@ class Gathering:
     def _body(self, url: str, fetched: Fetched) -> bytes | None:
         """The feed's bytes: fetched, or on a 304 the ones stored the last time (refetched if lost)."""
         if fetched.not_modified:
-            self.report.not_modified += 1
+            self.unchanged.add(url)  # counted once it is read as a feed (an OPML list is not one)
             stored = self.state.last_body(url)
             if stored is not None:
                 return stored

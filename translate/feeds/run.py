@@ -101,7 +101,7 @@ def channel_item(info: FeedInfo) -> FeedItem:
 def feed_job(source: str, job: Job, *, feed: FeedOptions, output: str | None, state: StateStore | None = None,
              fetcher: PoliteFetcher | None = None, engine: str = "local", ray_address: str | None = None,
              actors: int | None = None, progress: bool = False, prefetched: Fetched | None = None,
-             lists: bool = True) -> Iterator[Processed]:
+             lists: bool = True, channels: bool = True) -> Iterator[Processed]:
     """A feed job's first pass (:func:`process`) with what every command needs around it: the state
     store (``feed.state``'s, closed after, unless ``state`` is given), the output checked apart from the
     input and the store, a polite fetcher, offline mode from the options or the environment."""
@@ -113,7 +113,7 @@ def feed_job(source: str, job: Job, *, feed: FeedOptions, output: str | None, st
         check_apart(output, source, store)
         yield process(source, job, feed=feed, state=store, engine=engine, ray_address=ray_address, actors=actors,
                       fetcher=fetcher or PoliteFetcher(delay_s=feed.delay_s, offline=offline), progress=progress,
-                      offline=offline, prefetched=prefetched, lists=lists)
+                      offline=offline, prefetched=prefetched, lists=lists, channels=channels)
     finally:
         if state is None:
             store.close()
@@ -123,7 +123,7 @@ def process(source: str, job: Job, *, feed: FeedOptions, state: StateStore, fetc
             engine: str = "local", ray_address: str | None = None, actors: int | None = None,
             progress: bool = True, offline: bool = False, scope_extra: dict[str, Any] | None = None,
             on_sink: Callable[[list[dict]], None] | None = None, prefetched: Fetched | None = None,
-            lists: bool = True) -> Processed:
+            lists: bool = True, channels: bool = True) -> Processed:
     """The first pass: every item of ``source`` the store lacks goes through ``job`` on ``engine``.
     ``lists=False`` refuses an OPML list (a server answers for one feed per request, not a thousand)."""
     gathering = Gathering(source, fetcher=fetcher, state=state, input_format=job.pipeline.input_format,
@@ -132,7 +132,7 @@ def process(source: str, job: Job, *, feed: FeedOptions, state: StateStore, fetc
     done = Processed(state, scope_of(job, feed, **(scope_extra or {})), gathering.report, False)
     meter = Meter(job.tool, None, 0, progress)
     sink = _StoreSink(done, on_sink)
-    items = _new_items(gathering, done, feed, fetcher)
+    items = _new_items(gathering, done, feed, fetcher, channels=channels)
     if engine == "ray":
         from ..corpus.ray_engine import run_ray
 
@@ -145,24 +145,21 @@ def process(source: str, job: Job, *, feed: FeedOptions, state: StateStore, fetc
     return done
 
 
-def _new_items(gathering: Gathering, done: Processed, feed: FeedOptions, fetcher: PoliteFetcher) -> Iterator[Item]:
+def _new_items(gathering: Gathering, done: Processed, feed: FeedOptions, fetcher: PoliteFetcher, *,
+               channels: bool = True) -> Iterator[Item]:
     """The engine's input: the items whose results are not stored yet (each once), with their
-    articles fetched when asked; keys of all the items recorded in order on the way."""
+    articles fetched when asked; keys of all the items recorded in order on the way. ``channels``: the
+    feeds' own titles too (a translated feed shows them; a briefing does not)."""
     queued: set[str] = set()
-    channels = 0
     position = 0
     stream = gathering.items()
-    while window := list(itertools.islice(stream, WINDOW)):
-        infos = [] if gathering.merged else gathering.report.feeds[channels:]  # merged: no one channel title
-        channels = len(gathering.report.feeds)
-        keyed = [(item_key(channel_item(info)), channel_item(info)) for info in infos if info.title.strip()]
-        for (key, _), info in zip(keyed, [i for i in infos if i.title.strip()]):
-            done.channels[info.source] = key
-        window_items: list[FeedItem] = window
-        keyed += [(item_key(item), item) for item in window_items]
-        done.order.extend(item_key(item) for item in window_items)
-        done.state.put_many(current_scope(done.scope), [(item_key(item), item.to_dict()) for item in window_items])
-        done.newest = max([done.newest, *(item.date for item in window_items)])
+    while True:
+        window: list[FeedItem] = list(itertools.islice(stream, WINDOW))
+        keyed = _channels(gathering, done) if channels else []  # the feeds begun by now (after: all of them)
+        keyed += [(item_key(item), item) for item in window]
+        done.order.extend(item_key(item) for item in window)
+        done.state.put_many(current_scope(done.scope), [(item_key(item), item.to_dict()) for item in window])
+        done.newest = max([done.newest, *(item.date for item in window)])
         stored = done.state.seen(done.scope, [key for key, _ in keyed])
         fresh = [(key, item) for key, item in keyed if key not in stored and key not in queued]
         queued.update(key for key, _ in fresh)
@@ -173,6 +170,22 @@ def _new_items(gathering: Gathering, done: Processed, feed: FeedOptions, fetcher
             done.new += item.id != "#channel"
             yield Item(position, key, text=payload(item, page, why))
             position += 1
+        if not window:
+            return
+
+
+def _channels(gathering: Gathering, done: Processed) -> list[tuple[str, FeedItem]]:
+    """The channel titles of the feeds met since the last call, to translate like items (none when merged:
+    several feeds have no one title). An empty feed's too: its title is translated all the same."""
+    if gathering.merged:
+        return []
+    keyed = []
+    for info in gathering.report.feeds:
+        if info.source not in done.channels and info.title.strip():
+            item = channel_item(info)
+            done.channels[info.source] = item_key(item)
+            keyed.append((item_key(item), item))
+    return keyed
 
 
 def current_scope(scope: str) -> str:

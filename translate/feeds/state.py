@@ -203,21 +203,11 @@ class StateStore(SQLiteFile):
             raise OutputError(f"the feed state {self.path} cannot be created or written "
                               f"({exc.strerror or first_line(exc)})", option="state") from None
         try:
-            conn = open_wal(self.path)
+            conn = open_wal(self.path, check=self._check_schema)  # refused before WAL mode touches the file
         except sqlite3.Error as exc:
             if _is_corrupt(exc):
                 raise self._not_a_store(first_line(exc)) from None
             raise self._unopenable(exc) from None
-        try:
-            self._check_schema(conn)
-        except sqlite3.Error as exc:
-            conn.close()
-            if _is_corrupt(exc):
-                raise self._not_a_store(first_line(exc)) from None
-            raise self._unopenable(exc) from None
-        except BaseException:
-            conn.close()
-            raise
         return self._keep(conn)
 
     def _check_schema(self, conn: sqlite3.Connection) -> None:

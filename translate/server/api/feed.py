@@ -66,7 +66,7 @@ FALSE = frozenset({"0", "false", "no", "off", ""})
 MEDIA_TYPES = {"rss": "application/rss+xml; charset=utf-8", "atom": "application/atom+xml; charset=utf-8",
                "jsonl": "application/x-ndjson; charset=utf-8", "html": "text/html; charset=utf-8"}
 PARAMS = {
-    "url": "The feed (RSS or Atom; or an OPML list of feeds) to translate: an http(s) address the server may fetch "
+    "url": "The feed (RSS or Atom; one feed, not an OPML list) to translate: an http(s) address the server may fetch "
            "(--allow-urls).",
     "to": "Target language code (default: the server's).",
     "from": "Source language code, or auto (detected; default).",
@@ -160,7 +160,7 @@ class Feeds:
 
 @router.get(
     "/v1/feed", summary="A feed, translated, for a feed reader",
-    description="Query parameters: url (an RSS or Atom feed, or an OPML list of feeds, when the server allows "
+    description="Query parameters: url (one RSS or Atom feed, not an OPML list, when the server allows "
                 "URLs: --allow-urls), to, from, format (rss, atom, jsonl, html), titles_only, bilingual_titles. "
                 "Answers the translated feed with ETag and Last-Modified (conditional requests get 304); a feed "
                 f"is fetched again (conditionally) at most every {CACHE_S:g} s, and only its new items are "
