@@ -16,9 +16,9 @@ import feedparser
 import httpx
 import pytest
 
-from tests.conftest import ROOT
 from tests.feedserver import FeedServer, Route
 from tests.serving import serving
+from tests.test_serve_native import clean, refused
 from translate.server.api import feed as feed_api
 
 FEEDS = Path(__file__).resolve().parent / "feeds"
@@ -66,21 +66,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             running.app.state.feeds = feed_api.Feeds(offline=False)
             running.app.state.feeds.clock = clock
             yield Site(feeds, client, clock, state)
-
-
-def clean(r: httpx.Response) -> None:
-    """No traceback, server path or model folder in an answer."""
-    assert "Traceback" not in r.text and str(ROOT) not in r.text, r.text[:300]
-
-
-def refused(r: httpx.Response, status: int, *words: str) -> str:
-    assert r.status_code == status, (r.status_code, r.text[:300])
-    clean(r)
-    message = r.json()["error"]
-    assert "\n" not in message
-    for word in words:
-        assert word in message, message
-    return message
 
 
 def parsed(r: httpx.Response) -> feedparser.FeedParserDict:

@@ -12,6 +12,16 @@ from collections.abc import Callable
 from typing import Any
 
 BUSY_TIMEOUT_S = 30.0  # another process's write transaction is waited for, not an error
+_CORRUPT_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
+
+
+def is_corrupt(exc: sqlite3.Error) -> bool:
+    """Whether SQLite says the file is damaged or not a database at all (by its error code, else its words)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in _CORRUPT_CODES
+    message = str(exc).lower()
+    return "file is not a database" in message or "malformed" in message
 
 
 def open_wal(path: Path, busy_timeout_s: float = BUSY_TIMEOUT_S, *,

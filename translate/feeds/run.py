@@ -12,7 +12,7 @@ import contextlib
 import hashlib
 import itertools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,7 +122,7 @@ def feed_job(source: str, job: Job, *, feed: FeedOptions, output: str | None, st
 def process(source: str, job: Job, *, feed: FeedOptions, state: StateStore, fetcher: PoliteFetcher,
             engine: str = "local", ray_address: str | None = None, actors: int | None = None,
             progress: bool = True, offline: bool = False, scope_extra: dict[str, Any] | None = None,
-            on_sink: Callable[[list[dict]], None] | None = None, prefetched: Fetched | None = None,
+            prefetched: Fetched | None = None,
             lists: bool = True, channels: bool = True) -> Processed:
     """The first pass: every item of ``source`` the store lacks goes through ``job`` on ``engine``.
     ``lists=False`` refuses an OPML list (a server answers for one feed per request, not a thousand)."""
@@ -131,7 +131,7 @@ def process(source: str, job: Job, *, feed: FeedOptions, state: StateStore, fetc
                           since=feed.since, offline=offline, prefetched=prefetched)
     done = Processed(state, scope_of(job, feed, **(scope_extra or {})), gathering.report, False)
     meter = Meter(job.tool, None, 0, progress)
-    sink = _StoreSink(done, on_sink)
+    sink = _StoreSink(done)
     items = _new_items(gathering, done, feed, fetcher, channels=channels)
     if engine == "ray":
         from ..corpus.ray_engine import run_ray
@@ -201,8 +201,8 @@ def failed_scope(scope: str) -> str:
 class _StoreSink:
     """The engines' sink: each record's result into the state store, in one transaction a window."""
 
-    def __init__(self, done: Processed, also: Callable[[list[dict]], None] | None) -> None:
-        self.done, self.also = done, also
+    def __init__(self, done: Processed) -> None:
+        self.done = done
 
     def write(self, records: list[dict]) -> None:
         ok = [(r["id"], json.loads(r["output"])) for r in records if r["status"] == "ok"]
@@ -214,5 +214,3 @@ class _StoreSink:
             if r["status"] != "ok":
                 self.done.failures[r["id"]] = r["error"] or "failed"
             self.done.sentences += r["counts"].get("sentences", 0)
-        if self.also:
-            self.also(records)

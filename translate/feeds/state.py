@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from ..errors import InputError, OutputError, TranslateError, first_line
 from ..memory.store import default_memory_path
-from ..sqlite_file import SQLiteFile, open_wal, write
+from ..sqlite_file import SQLiteFile, is_corrupt, open_wal, write
 
 T = TypeVar("T")
 
@@ -30,7 +30,6 @@ APPLICATION = "translate feed state"
 SCHEMA_VERSION = 1
 MAX_BODY = 32 << 20  # a body larger than this is not kept (nor its validators: a 304 must find its body)
 _CHUNK = 500  # bound parameters per IN (...) query, well under SQLite's limit
-_CORRUPT_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -184,7 +183,7 @@ class StateStore(SQLiteFile):
             try:
                 return op(conn)
             except sqlite3.Error as exc:
-                if _is_corrupt(exc):
+                if is_corrupt(exc):
                     raise self._not_a_store(first_line(exc)) from None
                 error = OutputError if writing else InputError
                 raise error(f"the feed state {self.path} could not be {'written' if writing else 'read'} "
@@ -205,7 +204,7 @@ class StateStore(SQLiteFile):
         try:
             conn = open_wal(self.path, check=self._check_schema)  # refused before WAL mode touches the file
         except sqlite3.Error as exc:
-            if _is_corrupt(exc):
+            if is_corrupt(exc):
                 raise self._not_a_store(first_line(exc)) from None
             raise self._unopenable(exc) from None
         return self._keep(conn)
@@ -256,11 +255,3 @@ def _encode(key: str, record: dict[str, Any]) -> str:
         except UnicodeEncodeError:
             text = json.dumps(record, separators=(",", ":"))
     return text
-
-
-def _is_corrupt(exc: sqlite3.Error) -> bool:
-    code = getattr(exc, "sqlite_errorcode", None)
-    if code is not None:
-        return code & 0xFF in _CORRUPT_CODES
-    message = str(exc).lower()
-    return "file is not a database" in message or "malformed" in message

@@ -36,7 +36,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Protocol, TypeVar
 
-from ..sqlite_file import BUSY_TIMEOUT_S, SQLiteFile, open_wal, write
+from ..sqlite_file import BUSY_TIMEOUT_S, SQLiteFile, is_corrupt, open_wal, write
 
 T = TypeVar("T")
 
@@ -44,7 +44,6 @@ FILE_NAME = "memory.sqlite3"
 SCHEMA_VERSION = 1
 _RETRIES = 4            # attempts per operation when SQLite still reports "locked"/"busy"
 _CHUNK = 500            # bound parameters per IN (...) query, well under SQLite's limit
-_CORRUPT_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS translations (
@@ -142,14 +141,6 @@ class NullMemory:
 def _is_locked(exc: sqlite3.Error) -> bool:
     message = str(exc).lower()
     return isinstance(exc, sqlite3.OperationalError) and ("locked" in message or "busy" in message)
-
-
-def _is_corrupt(exc: sqlite3.Error) -> bool:
-    code = getattr(exc, "sqlite_errorcode", None)
-    if code is not None:
-        return code & 0xFF in _CORRUPT_CODES
-    message = str(exc).lower()
-    return "file is not a database" in message or "malformed" in message
 
 
 class TranslationMemory(SQLiteFile):
@@ -276,7 +267,7 @@ class TranslationMemory(SQLiteFile):
                         _warn(f"translation memory {self.path} stayed locked; could not {action} it "
                               f"this time ({exc})")
                         return fallback
-                    if _is_corrupt(exc) and not rebuilt:
+                    if is_corrupt(exc) and not rebuilt:
                         rebuilt = True
                         if self._quarantine(exc):
                             continue
