@@ -1,4 +1,5 @@
-"""Sentence splitting. CJK text: rules on 。！？；…; Latin-script text: pysbd.
+"""Sentence splitting. CJK text: rules on 。！？；…; Latin-script text: pysbd, its cuts in English
+text repaired for news shapes (``news.py``: quotations, dash asides, captions, headers).
 
 Both return spans ``(start, end)`` that cover every non-space character of the paragraph,
 in order: text between two sentence boundaries is never lost, whatever a splitter does.
@@ -13,6 +14,7 @@ from itertools import islice
 
 from ..languages import CJK_CHARS, HAN_KANA
 from ..spans import protected_spans
+from .news import is_news_language, repair_cuts
 
 _HAN_KANA = re.compile(f"[{HAN_KANA}]")
 TERMINATORS = frozenset("。！？；!?;…")
@@ -188,7 +190,6 @@ def _enough_words(text: str, start: int, end: int, words: int = 3) -> bool:
     return sum(1 for _ in islice(found, words)) >= words
 
 
-
 def split_sentences(text: str, language: str | None = None) -> list[tuple[int, int]]:
     """Sentence spans of one paragraph; an unterminated tail is kept as a sentence.
     Protected spans (URLs, e-mail addresses, paths, code: ``spans.py``) are never cut."""
@@ -196,7 +197,10 @@ def split_sentences(text: str, language: str | None = None) -> list[tuple[int, i
         cuts = cjk_boundaries(text)
         cuts += latin_sentence_ends(text, cuts)
     else:
-        cuts = latin_boundaries(text, language or "en")
+        lang = language or "en"
+        cuts = latin_boundaries(text, lang)
+        if is_news_language(language):
+            cuts = repair_cuts(text, cuts, lambda part: latin_boundaries(part, lang))
     protected = protected_spans(text)
     if protected:  # spans are sorted and do not overlap: the one that may hold c starts before it
         starts = [start for start, _ in protected]
