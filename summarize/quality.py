@@ -6,7 +6,8 @@ News pages carry units that sentence splitting keeps but no reader would quote: 
 link prompts ("点击查看…", "Click here…"), and fragments of split sentences ("详见，").
 They still count for position and centrality (they are part of the article), but are never picked.
 
-The model holds across sites because it looks at form, never at names:
+The patterns are rows of one table, :data:`summarize.debris.DEBRIS`, with their examples; this module
+judges whole units with them. The model holds across sites because it looks at form, never at names:
 
 - debris is *removed* first (a dateline or byline prefix, bracketed asides, credit lines),
   and what is left must carry a sentence's worth of content: at least ``MIN_CJK`` CJK
@@ -24,6 +25,8 @@ from dataclasses import dataclass
 
 from translate.languages import CJK_CHARS
 
+from .debris import row
+
 MIN_CJK = 8             # CJK content characters a sentence needs once debris is removed
 MIN_WORDS = 4           # Latin-script words a sentence needs once debris is removed
 MIN_CONTENT_RATIO = 0.5  # letters, digits and CJK characters over all non-space characters
@@ -35,30 +38,17 @@ _NUMBER = r"[0-9０-９一二三四五六七八九十〇零]"
 
 # bracketed asides: （记者 张三）, (Reuters), 【…】, [Photo]
 _BRACKETS = re.compile(r"（[^（）]*）|\([^()]*\)|【[^【】]*】|\[[^\[\]]*\]|〔[^〔〕]*〕")
-# a dateline opening a unit: 新华社北京9月1日电, 本报讯, 中新网3月5日电, 人民网北京5月6日讯
-_CJK_DATELINE_AGENCY = re.compile(r"^\s*\S{0,10}?(?:本报|本刊|本台|本网)\S{0,12}?(?:讯|电)")
-_CJK_DATELINE_SIMPLE = re.compile(rf"^\s*[^，。！？；\s]{{0,16}}?{_NUMBER}{{1,2}}\s*月\s*{_NUMBER}{{1,3}}\s*日\s*(?:电|讯)")
-# labels of credits and notes: 责任编辑：…, 原标题：…, 来源：…, 图/…, 文｜…
-_CJK_LABEL = re.compile(r"^\s*[（(【\[]?\s*(?:责任编辑|责编|编辑|主编|原标题|原题|标题|来源|本文来源|稿件来源|文章来源|出处|作者|"
-                        r"记者|通讯员|实习生|摄影|摄像|摄|图|图片|图片来源|配图|视频|文|文字|校对|审核|审校|监制|制作|"
-                        r"出品|策划|统筹|翻译|编译|整理|声明|免责声明|版权声明|注|附|相关阅读|延伸阅读|推荐阅读|相关新闻|"
-                        r"更多|关键词|标签|热门|扫码|二维码)\s*[：:｜|／/丨]")
-# prompts to act on the page: 点击查看…, 扫描二维码…, 关注公众号…, 长按识别…, 下载…
-_CJK_PROMPT = re.compile(r"(?:点击|戳|长按|扫描|扫一扫|扫码)\s*(?:查看|阅读|进入|下载|关注|链接|这里|此处|图片|识别|二维码|收听|观看|播放|"
-                         r"订阅|原文|左下角|右上角|下方|上方|“|\")|(?:详见|见)\s*[：:，,]?\s*$|关注\s*(?:我们|微信|公众号)|"
-                         r"(?:未经|严禁)\S{0,6}(?:授权|许可)\S{0,6}(?:转载|使用)")
-# Latin-script debris at the start of a unit
-_EN_PREFIX = re.compile(
-    r"^\s*(?:(?:By|Posted by|Written by|Reported by|Words by)(?:\s+(?:[A-Z][\w'’.-]*|and|&|,|de|van|von|da))*\s*(?:[.|]\s*|$)"
-    r"|(?:PUBLISHED|UPDATED|Published|Updated|Last updated|Posted|Created|Modified)\s*(?::|\bat\b|\bon\b)[^.]*?(?:\.\s|\.?$)"
-    r"|[A-Z][A-Z .,'-]{2,40}\s*(?:\([^)]{1,30}\))?\s*(?:--|—|–|-)\s+|\([A-Z][\w .]{1,20}\)\s*(?:--|—|–|-)?\s*)")
-_EN_LABEL = re.compile(r"^\s*(?:Photo|Photos|Picture|Pictures|Image|Images|Video|Graphic|Source|Sources|Credit|Credits|"
-                       r"Editing|Edited|Reporting|Additional reporting|Writing|Compiled|Contact|Email|E-mail|Follow|Tags?|"
-                       r"Related|Read more|See also|More|Copyright|Image copyright|Image caption|Media caption|Caption|"
-                       r"Getty Images|AP Photo|Reuters|AFP)\b\s*(?:by\b)?\s*[:|/-]?")
-_EN_PROMPT = re.compile(r"\b(?:click here|click to|scroll down|read more|sign up|subscribe|follow us|share this|"
-                        r"watch the video|media playback|is not supported on (?:this|your) device|download the app|"
-                        r"all rights reserved|this material may not be published)\b", re.IGNORECASE)
+# the debris patterns themselves are rows of the one table (debris.DEBRIS), with their examples
+_CJK_DATELINE_AGENCY = row("zh_dateline_agency").pattern   # 本报讯, 人民网北京5月6日讯
+_CJK_DATELINE_SIMPLE = row("zh_dateline_date").pattern     # 新华社北京9月1日电, 中新网3月5日电
+_CJK_LABEL = row("zh_label").pattern                       # 责任编辑：…, 原标题：…, 来源：…, 图/…, 文｜…
+_CJK_PROMPT = row("zh_prompt").pattern                     # 点击查看…, 扫描二维码…, 关注公众号…, 长按识别…
+_EN_PREFIX = row("en_prefix").pattern                      # bylines, "PUBLISHED: …", "WASHINGTON (Reuters) -"
+_EN_LABEL = row("en_label").pattern                        # Photo: …, Editing by …, Read more
+_EN_PROMPT = row("en_prompt").pattern                      # Click here…, Media playback is not supported…
+_EN_BYLINE = row("en_byline_word").pattern
+_EN_DATELINE = row("en_dateline_word").pattern
+MAX_PREFIXES = 8  # bylines and datelines stacked before a Latin sentence: more is hostile input, not news
 _LIST_STEP = re.compile(rf"^\s*(?:{_NUMBER}{{1,3}}|[a-zA-Z])\s*[、.．)）]")
 _CLAUSE_END = tuple("，,、：:；;—-")
 _TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b(?:EST|EDT|GMT|BST|UTC|CET|PST|PDT)\b")
@@ -92,7 +82,7 @@ def assess(text: str) -> Quality:
 def _assess_cjk(s: str) -> Quality:
     if _CJK_LABEL.match(s):
         return Quality(False, "credit")
-    if _CJK_PROMPT.search(s) and len(s) < 60:
+    if len(s) < 60 and _CJK_PROMPT.search(s):
         return Quality(False, "prompt")
     dateline = _CJK_DATELINE_SIMPLE.match(s) or _CJK_DATELINE_AGENCY.match(s)
     rest = s[dateline.end():] if dateline else s
@@ -117,15 +107,17 @@ def _assess_latin(s: str) -> Quality:
         return Quality(False, "prompt")
     rest = s
     prefix = _EN_PREFIX.match(rest)
-    while prefix and prefix.end() > 0:
+    for _ in range(MAX_PREFIXES):  # bounded: each step copies the rest
+        if not prefix or prefix.end() == 0:
+            break
         rest = rest[prefix.end():]
         prefix = _EN_PREFIX.match(rest)
     rest = _BRACKETS.sub(" ", rest)
     words = _WORD.findall(rest)
     if len(words) < MIN_WORDS:
-        if re.match(r"^\s*By\b", s):
+        if _EN_BYLINE.match(s):
             return Quality(False, "byline")
-        if _TIME.search(s) or re.match(r"^\s*(?:PUBLISHED|UPDATED|Published|Updated|Last updated)", s):
+        if _TIME.search(s) or _EN_DATELINE.match(s):
             return Quality(False, "dateline")
         return Quality(False, "fragment")
     lower = [w for w in words[1:] if w[0].islower()]
