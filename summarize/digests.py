@@ -35,8 +35,16 @@ class DigestSentence:
     paragraph: int             # source paragraph index
     sentence: int              # sentence index within that paragraph
     score: float
-    source: str
+    source: str                # what the digest says in the source language (all of the sentence, or its kept parts)
     translation: str | None    # None when the digest is in the source language
+    # character spans of the source sentence that ``source`` keeps when it is not all of it (debris such as a
+    # link prompt or a photo credit left out, or only the best clauses kept to fit a tight budget); () = all
+    kept: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def whole(self) -> bool:
+        """Whether the digest quotes the whole source sentence."""
+        return not self.kept
 
     @property
     def text(self) -> str:
@@ -98,7 +106,13 @@ class Digests:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Digests:
         digests = tuple(Digest(length=LengthSpec(**d["length"]),
-                               sentences=tuple(DigestSentence(**s) for s in d["sentences"]),
+                               sentences=tuple(DigestSentence(**{**s, "kept": _spans(s.get("kept", ()))})
+                                               for s in d["sentences"]),
                                achieved=d["achieved"], over_budget=d["over_budget"], method=d["method"],
                                abstract=d["abstract"], note=d["note"]) for d in data["digests"])
         return cls(digests, data["language"], data["source_language"], data.get("info") or {})
+
+
+def _spans(value: Any) -> tuple[tuple[int, int], ...]:
+    """``kept`` read back from JSON (lists) as the tuples it was."""
+    return tuple((int(a), int(b)) for a, b in value)

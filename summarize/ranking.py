@@ -28,7 +28,6 @@ import numpy as np
 from .features import content_words, cosine, idf_table, shingles, terms, vectorize
 from .quality import assess
 
-WEIGHTS = {"centrality": 0.5, "position": 0.3, "title": 0.2}
 PARAGRAPH_OPENING_BONUS = 0.1
 MMR_LAMBDA = 0.7
 DUPLICATE_COSINE = 0.7
@@ -150,31 +149,58 @@ def _paraphrase(a: frozenset[str], b: frozenset[str]) -> bool:
     return small >= PARAPHRASE_MIN_WORDS and len(a & b) >= PARAPHRASE_OVERLAP * small
 
 
-def rank_sentences(candidates: Sequence[Candidate], title: str = "") -> Ranked:
-    """Score every candidate once and order them for all digest lengths."""
-    n = len(candidates)
-    term_lists = [terms(c.text) for c in candidates]
-    df, _ = idf_table(term_lists)
-    vectors = [vectorize(doc, df, n) for doc in term_lists]
-    graph, comparisons = neighbours(vectors)
-    central = pagerank(graph)
-    top = max(central, default=1.0) or 1.0
-    title_terms = terms(title) if title.strip() else []
-    title_vec = vectorize(title_terms, df, n) if title_terms else {}
-    scores = []
-    for k, c in enumerate(candidates):
-        position = 1 / math.sqrt(1 + k) + (PARAGRAPH_OPENING_BONUS if c.opens_paragraph else 0.0)
-        scores.append(WEIGHTS["centrality"] * central[k] / top + WEIGHTS["position"] * position
-                      + WEIGHTS["title"] * (cosine(title_vec, vectors[k]) if title_vec else 0.0))
-    excluded = {}
-    for k, c in enumerate(candidates):
-        q = assess(c.text)
-        if not q.ok:
-            excluded[k] = q.reason
-    if len(excluded) == n:  # nothing but debris: it is all there is
+@dataclass(frozen=True)
+class Weights:
+    """How a sentence's score mixes centrality, lead position and similarity to the title."""
+
+    centrality: float = 0.5
+    position: float = 0.3
+    title: float = 0.2
+
+
+DEFAULT_WEIGHTS = Weights()
+
+
+class Scores:
+    """What ranking needs of an article, computed once (the similarity graph, centrality, position,
+    title similarity, debris): orders for several priors (:meth:`rank`) then cost only a sort."""
+
+    def __init__(self, candidates: Sequence[Candidate], title: str = "") -> None:
+        self.candidates = list(candidates)
+        n = len(candidates)
+        term_lists = [terms(c.text) for c in candidates]
+        df, _ = idf_table(term_lists)
+        vectors = [vectorize(doc, df, n) for doc in term_lists]
+        self.graph, self.comparisons = neighbours(vectors)
+        central = pagerank(self.graph)
+        top = max(central, default=1.0) or 1.0
+        self.central = [c / top for c in central]
+        self.position = [1 / math.sqrt(1 + k) + (PARAGRAPH_OPENING_BONUS if c.opens_paragraph else 0.0)
+                         for k, c in enumerate(candidates)]
+        title_terms = terms(title) if title.strip() else []
+        title_vec = vectorize(title_terms, df, n) if title_terms else {}
+        self.title = [cosine(title_vec, v) if title_vec else 0.0 for v in vectors]
         excluded = {}
-    order, redundant = _order(candidates, scores, graph, excluded)
-    return Ranked(tuple(order), tuple(scores), redundant, excluded, comparisons)
+        for k, c in enumerate(candidates):
+            q = assess(c.text)
+            if not q.ok:
+                excluded[k] = q.reason
+        self.excluded = {} if len(excluded) == n else excluded  # nothing but debris: it is all there is
+        self.ranks: dict[Weights, Ranked] = {}
+
+    def rank(self, weights: Weights = DEFAULT_WEIGHTS) -> Ranked:
+        """The candidates ordered under ``weights`` (memoised)."""
+        if weights not in self.ranks:
+            scores = [weights.centrality * c + weights.position * p + weights.title * t
+                      for c, p, t in zip(self.central, self.position, self.title)]
+            order, redundant = _order(self.candidates, scores, self.graph, self.excluded)
+            self.ranks[weights] = Ranked(tuple(order), tuple(scores), redundant, self.excluded, self.comparisons)
+        return self.ranks[weights]
+
+
+def rank_sentences(candidates: Sequence[Candidate], title: str = "", weights: Weights = DEFAULT_WEIGHTS) -> Ranked:
+    """Score every candidate once and order them for all digest lengths."""
+    return Scores(candidates, title).rank(weights)
 
 
 def _order(candidates: Sequence[Candidate], scores: Sequence[float], graph: Sequence[dict[int, float]],

@@ -14,16 +14,22 @@ from translate.languages import has_cjk, is_cjk, source_language
 from translate.reading import clean_text
 from translate.segmentation.paragraphs import looks_like_heading
 
-from .cutting import cut_all
+from .clauses import group_clauses, has_predicate
+from .compress import choose_clauses
+from .cutting import Pick, cut_all, cut_groups
 from .digests import METHODS, Digest, Digests, DigestSentence
-from .lengths import DEFAULT_LENGTHS, LengthSpec, measure, parse_length
-from .ranking import Candidate, Ranked, rank_sentences
+from .features import Relevance
+from .measures import Picks
+from .lengths import DEFAULT_LENGTHS, PRESETS, LengthSpec, parse_length
+from .prior import Kind, kind_of, weights_for
+from .ranking import Candidate, Ranked, Scores, rank_sentences
+from .units import sentence_units
 
 if TYPE_CHECKING:
     from .abstractive import AbstractiveModel
 
-WORDS_PER_CJK_CHAR = 0.6   # initial guess for English words per Chinese character, refined as we translate
-CHARS_PER_WORD = 6.0
+SCORE_WEIGHT = 3.0  # a shortened sentence's ranking score against its clauses' content (tuned on lcsts-dev)
+HEADLINE = LengthSpec("headline", 1, "sentences")
 
 
 class AbstractiveNeedsEnglish(UsageError):
@@ -123,9 +129,12 @@ class _Run:
         body = [(p, s) for p, kind in zip(doc.paragraphs, kinds) if kind in BODY_KINDS for s in p.sentences]
         if not body:  # headings only: they are all there is
             body = [(p, s) for p in doc.paragraphs for s in p.sentences]
-        self.where = [(p.index, s.index) for p, s in body]
-        self.candidates = [Candidate(k, s.text, s.index == 0) for k, (p, s) in enumerate(body)]
-        self.ranked: Ranked = rank_sentences(self.candidates, title_text(doc, kinds))
+        self.units = [u for p, s in body for u in sentence_units(p.index, s.index, s.text, s.index == 0)]
+        self.where = [(u.paragraph, u.sentence) for u in self.units]
+        self.candidates = [Candidate(k, u.text, u.opens_paragraph) for k, u in enumerate(self.units)]
+        self.title = title_text(doc, kinds)
+        self.scores = Scores(self.candidates, self.title)
+        self.ranked: Ranked = self.ranking("length")
         full = " ".join(c.text for c in self.candidates)
         self.source_cjk = has_cjk(full)
         self.source_lang = _source_language(owner.translator, full, self.source_cjk)
@@ -134,66 +143,99 @@ class _Run:
         self.english_input = not self.translating and base(self.source_lang) == "en"
         self.unit: Literal["words", "characters"] = "characters" if is_cjk(base(self.language)) else "words"
         self.source_unit: Literal["words", "characters"] = "characters" if self.source_cjk else "words"
-        self.total_source = sum(measure(c.text, self.source_unit) for c in self.candidates)
-        self.translations: dict[int, str] = {}
+        self.picks = Picks([c.text for c in self.candidates], translator=owner.translator if self.translating else None,
+                           source_unit=self.source_unit, language=self.language)
+        self.relevance = Relevance([c.text for c in self.candidates], self.title)
+        self.group_cache: tuple[list[tuple[int, tuple[int, ...]]], tuple[int, ...]] | None = None
 
-    # -- translation, only of what is picked --------------------------------------------------
-    def ensure(self, indices: Sequence[int]) -> None:
-        missing = sorted({i for i in indices if i not in self.translations})
-        if self.translating and missing:
-            out = self.owner.translator.translate_sentences([self.candidates[i].text for i in missing])
-            self.translations.update(zip(missing, out))
+    def shorten(self, indices: Sequence[int], room: float, spec: LengthSpec) -> Pick | None:
+        """The best of ``indices`` within ``room``: a whole sentence that fits, or a sentence's best
+        clauses. Value is content (each clause's TF-IDF cosine to the article and its title, times its
+        length) plus the sentence's ranking score; chosen on estimates, then measured, and retried on a
+        smaller room when a translation comes out longer than estimated. None: nothing can be shortened."""
+        best: tuple[float, Pick] | None = None
+        for i in indices:
+            clauses = self.picks.clauses(i)
+            sizes = [self.picks.estimate_text(c.text, spec) for c in clauses]
+            values = [size * self.relevance.of(c.text) for c, size in zip(clauses, sizes)]
+            bonus = SCORE_WEIGHT * self.ranking("length").scores[i]
+            if self.picks.size(Pick(i), spec) <= room:
+                option: tuple[float, Pick] | None = (sum(values) + bonus, Pick(i))
+            else:
+                kept = self.fit_clauses(i, sizes, values, room, spec)
+                option = (sum(values[k] for k in kept) + bonus, Pick(i, kept)) if kept else None
+            if option and (best is None or option[0] > best[0] + 1e-12):
+                best = option
+        return best[1] if best else None
 
-    def prefetch(self, likely: list[int], spec: LengthSpec) -> None:
-        """Translate in one batch what a word or character budget will probably pick."""
-        if spec.unit in ("words", "characters"):
-            self.ensure(likely)
+    def fit_clauses(self, i: int, sizes: list[float], values: list[float], room: float,
+                    spec: LengthSpec) -> tuple[int, ...]:
+        """Sentence ``i``'s clauses to keep within ``room`` (() when it has no clause that can stand alone)."""
+        clauses = self.picks.clauses(i)
+        if len(clauses) < 2:
+            return ()
+        predicates = [has_predicate(c.text) for c in clauses]
+        target = room
+        chosen: tuple[int, ...] = ()
+        for _ in range(4):
+            chosen = choose_clauses(sizes, values, predicates, target)
+            if not chosen or len(chosen) == len(clauses):
+                return ()
+            actual = self.picks.size(Pick(i, chosen), spec)
+            if actual <= room or len(chosen) == 1:
+                break
+            target *= room / actual * 0.95
+        return chosen
 
-    def output_text(self, i: int) -> str:
-        if not self.translating:
-            return self.candidates[i].text
-        self.ensure([i])
-        return self.translations[i]
+    def ranking(self, kind: Kind) -> Ranked:
+        """The candidates ranked with the lead prior learned for this budget kind and article length."""
+        return self.scores.rank(weights_for(kind, len(self.candidates) - len(self.scores.excluded)))
 
-    # -- measures ------------------------------------------------------------------------------
-    def size(self, i: int, spec: LengthSpec) -> float:
+    def order(self, spec: LengthSpec) -> tuple[int, ...]:
+        return self.ranking(kind_of(spec)).order
+
+    def in_groups(self, spec: LengthSpec) -> bool:
+        """Whether a sentence-count digest counts clause groups: when whole sentences would be all
+        the text has (a short post, a one-sentence text), and it has more groups than sentences."""
+        n = len(self.order(spec))
+        return spec.unit == "sentences" and 0 < n <= spec.amount and len(self.groups()[0]) > n
+
+    def groups(self) -> tuple[list[tuple[int, tuple[int, ...]]], tuple[int, ...]]:
+        """The ranked sentences' clause groups (sentence, clause indices), and their ranking."""
+        if self.group_cache is None:
+            picks = self.picks
+            groups = [(i, g) for i in sorted(self.ranking("sentences").order) for g in group_clauses(picks.clauses(i))]
+            texts = [picks.source_of(Pick(i, g) if len(g) < len(picks.clauses(i)) else Pick(i)) for i, g in groups]
+            ranked = rank_sentences([Candidate(k, t, g[0] == 0) for k, (t, (_, g)) in enumerate(zip(texts, groups))],
+                                    self.title, weights_for("sentences", len(groups)))
+            self.group_cache = (groups, ranked.order)
+        return self.group_cache
+
+    def below(self, spec: LengthSpec) -> LengthSpec | None:
+        """The rung a length is cut from: the largest smaller preset of its unit, else the headline."""
         if spec.unit == "sentences":
-            return 1
+            return HEADLINE if spec.amount > 1 else None
         if spec.unit == "percent":
-            return measure(self.candidates[i].text, self.source_unit)
-        return measure(self.output_text(i), spec.unit)
+            return HEADLINE
+        smaller = [p for p in (parse_length(name, self.unit) for name in PRESETS)
+                   if p.unit == spec.unit and p.amount < spec.amount]
+        return max(smaller, key=lambda p: p.amount) if smaller else HEADLINE
 
-    def ratio(self) -> float:
-        """English words per source unit, observed on what was translated so far."""
-        if not self.translations:
-            return WORDS_PER_CJK_CHAR if self.source_cjk else 1.0
-        src = sum(measure(self.candidates[i].text, self.source_unit) for i in self.translations)
-        tgt = sum(measure(t, "words") for t in self.translations.values())
-        return tgt / max(src, 1)
+    def kept_spans(self, pick: Pick) -> tuple[tuple[int, int], ...]:
+        """The character spans of the source sentence a pick keeps (() = all of it)."""
+        unit = self.units[pick.index]
+        if not pick.clauses:
+            return unit.spans
+        clauses = self.picks.clauses(pick.index)
+        return unit.sentence_spans([(clauses[k].start, clauses[k].end) for k in pick.clauses])
 
-    def estimate(self, i: int, spec: LengthSpec) -> float:
-        if not self.translating or spec.unit in ("sentences", "percent") or i in self.translations:
-            return self.size(i, spec)
-        words = measure(self.candidates[i].text, self.source_unit) * self.ratio()
-        return words if spec.unit == "words" else words * CHARS_PER_WORD
-
-    def budget(self, spec: LengthSpec) -> float:
-        return spec.amount / 100 * self.total_source if spec.unit == "percent" else spec.amount
-
-    def capacity(self, spec: LengthSpec) -> float:
-        """Roughly how many sentences a budget holds (to cut the smallest first)."""
-        n = max(len(self.candidates), 1)
-        if spec.unit == "sentences":
-            return spec.amount
-        if spec.unit == "percent":
-            return spec.amount / 100 * n
-        avg = sum(self.estimate(i, spec) for i in range(len(self.candidates))) / n
-        return spec.amount / max(avg, 1e-9)
-
-    def sentence(self, i: int) -> DigestSentence:
-        """Candidate ``i`` as a digest sentence (translated if the digest is)."""
-        return DigestSentence(i, *self.where[i], round(self.ranked.scores[i], 6), self.candidates[i].text,
-                              self.output_text(i) if self.translating else None)
+    def sentence(self, pick: Pick | int, kind: Kind = "length") -> DigestSentence:
+        """A pick as a digest sentence (translated if the digest is), with its score under ``kind``'s ranking."""
+        if isinstance(pick, int):
+            pick = Pick(pick)
+        i = pick.index
+        return DigestSentence(i, *self.where[i], round(self.ranking(kind).scores[i], 6), self.picks.source_of(pick),
+                              self.picks.output_of(pick) if self.translating else None, self.kept_spans(pick))
 
     def window(self, engine: AbstractiveModel) -> list[DigestSentence]:
         """The best-ranked sentences (in English) that fit ``engine``'s input window, in document
@@ -202,9 +244,9 @@ class _Run:
         chosen: list[int] = []
         used = 0
         for k in range(0, len(order), 8):
-            self.ensure(order[k:k + 8])
+            self.picks.ensure(order[k:k + 8])
             for i in order[k:k + 8]:
-                cost = engine.count_tokens(self.output_text(i) + " ")
+                cost = engine.count_tokens(self.picks.output_text(i) + " ")
                 if used + cost > engine.window - 2:
                     return [self.sentence(i) for i in sorted(chosen)]
                 chosen.append(i)
@@ -215,18 +257,22 @@ class _Run:
     def digests(self) -> Digests:
         owner = self.owner
         specs = [parse_length(name, self.unit) for name in owner.lengths]
-        cuts = cut_all(self.ranked.order, specs, size=self.size, estimate=self.estimate, budget=self.budget,
-                       capacity=self.capacity, prefetch=self.prefetch) \
-            if self.candidates else {}
+        by_groups = [spec for spec in specs if self.in_groups(spec)]
+        cuts = cut_all(self.order, [s for s in specs if s not in by_groups], size=self.picks.size,
+                       estimate=self.picks.estimate, budget=self.picks.budget, below=self.below, shorten=self.shorten,
+                       prefetch=self.picks.prefetch) if self.candidates else {}
+        for spec in by_groups:
+            groups, order = self.groups()
+            cuts[spec] = cut_groups(order, groups, int(spec.amount))
         digests = []
         for spec in specs:
             cut = cuts.get(spec)
             picked = cut.selection if cut else ()
-            self.ensure(picked)
-            sentences = tuple(self.sentence(i) for i in picked)
+            self.picks.ensure([p.index for p in picked if not p.clauses])
+            sentences = tuple(self.sentence(p, kind_of(spec)) for p in picked)
             achieved = cut.achieved if cut else 0
             if spec.unit == "percent":
-                achieved = round(100 * achieved / max(self.total_source, 1), 1)
+                achieved = round(100 * achieved / max(self.picks.total_source, 1), 1)
             digests.append(Digest(spec, sentences, achieved, cut.over_budget if cut else False))
         if owner.method == "abstractive" and self.candidates:
             from .abstractive import abstract_digests
@@ -239,8 +285,8 @@ class _Run:
         info = {"method": owner.method, "to": owner.to, "language": self.language, "unit": self.unit,
                 "candidates": len(self.candidates), "redundant": len(self.ranked.redundant),
                 "not_sentences": len(self.ranked.excluded),
-                "translated_sentences": sorted(self.translations)}
-        if self.translating and self.translations:
+                "translated_sentences": sorted(self.picks.translations)}
+        if self.translating and self.picks.translations:
             info["translation"] = owner.translator.info.header()
         if owner.method == "abstractive":
             engine = owner.abstractive_model

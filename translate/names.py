@@ -78,6 +78,11 @@ def may_recur(sentences: Sequence[str]) -> bool:
     return False
 
 
+def pos_tags(text: str) -> list[tuple[str, str]]:
+    """``(word, tag)`` for every word jieba's tagger finds in ``text``."""
+    return [(w.word, w.flag) for w in _segmenter().cut(text)]
+
+
 def tagged_names(text: str) -> list[tuple[str, str]]:
     """``(word, tag)`` for every person, place or organisation name jieba finds in ``text``."""
     return [(w.word, w.flag) for w in _segmenter().cut(text) if w.flag in NAME_TAGS and len(w.word) >= 2]

@@ -1,0 +1,48 @@
+"""The lead prior: how much a sentence's position weighs against its centrality, by budget kind
+(a sentence count, or a length in words or characters) and by how long the article is.
+
+News puts its gist first, but how far to trust that depends on the article and on the budget: a
+three-sentence digest of a long report is often best as its first three sentences, a short post's
+headline-length digest is not. The weights are learned, not set by hand: ``python
+benchmarks/digest_prior.py`` fits the position weight on the development sets (a grid over it, the
+best mean ROUGE-1 per cell; a cell with too few articles takes its budget kind's pooled fit) and
+prints this table. The title's weight stays fixed; centrality gets what position does not.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from .lengths import LengthSpec
+from .ranking import Weights
+
+Kind = Literal["sentences", "length"]
+TITLE_WEIGHT = 0.2
+SHARED = 1 - TITLE_WEIGHT  # what centrality and position share
+BUCKETS: tuple[tuple[str, int], ...] = (("short", 5), ("medium", 15), ("long", 1 << 62))  # by ranked sentences
+
+# position weight per (budget kind, article length): written by benchmarks/digest_prior.py
+POSITION: dict[tuple[str, str], float] = {
+    ("sentences", "short"): 0.4,
+    ("sentences", "medium"): 0.4,
+    ("sentences", "long"): 0.4,
+    ("length", "short"): 0.0,
+    ("length", "medium"): 0.0,
+    ("length", "long"): 0.0,
+}
+
+
+def kind_of(spec: LengthSpec) -> Kind:
+    """A budget's kind: a count of sentences, or a length (words, characters, a share of the article)."""
+    return "sentences" if spec.unit == "sentences" else "length"
+
+
+def bucket(sentences: int) -> str:
+    """The length bucket of an article with ``sentences`` ranked sentences."""
+    return next(name for name, most in BUCKETS if sentences <= most)
+
+
+def weights_for(kind: Kind, sentences: int) -> Weights:
+    """The ranking weights for a digest of this budget kind of an article this long."""
+    position = POSITION[(kind, bucket(sentences))]
+    return Weights(centrality=round(SHARED - position, 6), position=position, title=TITLE_WEIGHT)
