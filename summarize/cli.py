@@ -129,8 +129,11 @@ def _summarize(io: CommandIO, corpus: CorpusIO, load: LoadOptions, decoding: Dec
     # the reading page shows the whole article beside the digests, translated when they are
     article = list(translator.translate_iter(doc)) \
         if io.format == "html" and digests.language != digests.source_language else None
+    metadata = _page_metadata(io.path, doc.metadata)
+    if article is None and not metadata.get("title") and doc.paragraphs and doc.paragraphs[0].kind == "title":
+        metadata = {**metadata, "title": doc.paragraphs[0].text}  # the digests alone: still titled by the article
     with open_output(io.output) as out:
-        out.write(render(io.format, digests, article or (), _page_metadata(io.path, doc.metadata)))
+        out.write(render(io.format, digests, article or (), metadata))
     for d in digests:
         if d.note:
             note("summarize", f"{d.name}: {d.note}", io.quiet)

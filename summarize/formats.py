@@ -13,7 +13,8 @@ from .digests import Digest, Digests
 
 
 def describe(d: Digest) -> str:
-    """e.g. ``short — 71 of 75 words, 3 sentences``."""
+    """e.g. ``short — 70 of 75 words, 3 sentences, 1 shortened`` (shortened: the digest keeps only
+    part of the sentence, so a reader knows the quote is not whole)."""
     unit = d.length.unit
     if unit == "percent":
         label = f"{d.name} — {d.achieved:.1f}% of the article (budget {d.length.amount:g}%)"
@@ -21,8 +22,11 @@ def describe(d: Digest) -> str:
         label = f"{d.name} — {d.achieved:g} of {d.length.amount:g} {unit[:-1] if d.length.amount == 1 else unit}"
     if unit != "sentences":
         label += f", {len(d.sentences)} sentence" + ("s" if len(d.sentences) != 1 else "")
+    shortened = sum(not s.whole for s in d.sentences)
+    if shortened:
+        label += f", {shortened} shortened"
     if d.over_budget:
-        label += " (over budget: no sentence fits, so the best-ranked one is kept alone)"
+        label += " (over budget: not even one clause fits, so the best-ranked is kept)"
     if d.note:
         label += f"; {d.note}"
     return label
@@ -64,7 +68,8 @@ def to_dict(digests: Digests) -> dict:
             "achieved": d.achieved, "over_budget": d.over_budget, "method": d.method, "note": d.note,
             "text": d.text,
             "sentences": [{"index": s.index, "paragraph": s.paragraph, "sentence": s.sentence, "score": s.score,
-                           "source": s.source, "translation": s.translation} for s in d.sentences],
+                           "source": s.source, "translation": s.translation,
+                           "kept": [[start, end] for start, end in s.kept]} for s in d.sentences],
         } for d in digests],
     }
 
@@ -77,7 +82,7 @@ def page_digests(digests: Digests) -> tuple:
     """The digests as the reading page shows them (``translate.output.page.PageDigest``)."""
     from translate.output.page import PageDigest
 
-    return tuple(PageDigest(d.name, describe(d), tuple((s.source, s.translation, s.paragraph, s.sentence)
+    return tuple(PageDigest(d.name, describe(d), tuple((s.source, s.translation, s.paragraph, s.sentence, s.kept)
                                                        for s in d.sentences), d.note, d.abstract)
                  for d in digests)
 
@@ -91,6 +96,8 @@ def digest_page(digests: Digests, paragraphs: Iterable = (), info: dict | None =
 
     page_info = {**(digests.info.get("translation") or {}), **digests.info, **(info or {})}
     page_info.setdefault("source_language", digests.source_language)
+    if not page_info.get("target_language"):  # the page is in the digests' language (the source's, untranslated)
+        page_info["target_language"] = digests.language
     return "".join(render_page(paragraphs, page_info, "lines", metadata, page_digests(digests), tool="summarize"))
 
 

@@ -7,7 +7,9 @@ Everything that comes from the input, the metadata or the options is escaped; a 
 Security Policy (``default-src 'none'``) makes sure that nothing the page holds can load anything.
 Each sentence is a ``<span data-s="p3-s1">`` in both columns (and in the digests), so that hovering
 or tapping one highlights its counterparts; suspect sentences carry their reason, passthrough
-text is shown as is. The toolbar (Source / Both / Translation) works without the script.
+text is shown as is. A digest sentence is marked as the article marks it, and one that the digest
+shortened (only some of its clauses kept) says so. The toolbar (Source / Both / Translation)
+works without the script.
 """
 
 from __future__ import annotations
@@ -29,16 +31,23 @@ _LANG = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
 _ORDERED = re.compile(r"^\d+[.)]$")
 
 
+# A digest sentence as the page shows it: ``(source, translation or None, paragraph index, sentence
+# index)``, and optionally the character spans of the article's sentence that ``source`` keeps when
+# the digest shortened it (``()`` or absent: the whole sentence).
+DigestLine = tuple[Any, ...]
+SHORTENED = "shortened: only part of this sentence"
+
+
 @dataclass(frozen=True)
 class PageDigest:
     """One digest as the page shows it (so that ``translate`` needs nothing from ``summarize``).
 
-    ``sentences``: ``(source, translation or None, paragraph index, sentence index)`` in document
-    order; ``label`` describes the digest (e.g. ``short — 71 of 75 words``)."""
+    ``sentences``: ``DigestLine``s in document order; ``label`` describes the digest (e.g.
+    ``short — 71 of 75 words``)."""
 
     name: str
     label: str
-    sentences: tuple[tuple[str, str | None, int, int], ...] = ()
+    sentences: tuple[DigestLine, ...] = ()
     note: str | None = None
     abstract: str | None = None
 
@@ -88,7 +97,9 @@ def sentence_id(paragraph: int, sentence: int) -> str:
 # Sentences inside one column
 # ---------------------------------------------------------------------------------------------
 
-def _span(p: TranslatedParagraph, s: TranslatedSentence, text: str, side: str) -> str:
+def _marks(s: TranslatedSentence, side: str) -> tuple[list[str], str]:
+    """The classes and title of sentence ``s`` in column ``side``: the same wherever it is shown
+    (the article, and the digests that quote it)."""
     classes = ["s"]
     title = ""
     if s.status == "suspect":
@@ -103,10 +114,18 @@ def _span(p: TranslatedParagraph, s: TranslatedSentence, text: str, side: str) -
     if side == "tgt" and not s.translation:
         classes.append("empty")
         title = title or "no translation: the source is shown"
-    attrs = f' class="{" ".join(classes)}" data-s="{sentence_id(p.index, s.index)}"'
+    return classes, title
+
+
+def _marked(key: str, text: str, classes: Sequence[str], title: str) -> str:
+    attrs = f' class="{" ".join(classes)}" data-s="{key}"'
     if title:
         attrs += f' title="{esc(title)}"'
     return f"<span{attrs}>{esc(text)}</span>"
+
+
+def _span(p: TranslatedParagraph, s: TranslatedSentence, text: str, side: str) -> str:
+    return _marked(sentence_id(p.index, s.index), text, *_marks(s, side))
 
 
 def _source_html(p: TranslatedParagraph) -> str:
@@ -271,7 +290,8 @@ def _when(info: Mapping[str, Any], metadata: dict) -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _header(info: Mapping[str, Any], metadata: dict, title: str | None, src_lang: str, tgt_lang: str) -> str:
+def _header(info: Mapping[str, Any], metadata: dict, title: str | None, src_lang: str, tgt_lang: str,
+            made: str = "Translated") -> str:
     rows = []
 
     def row(label: str, value_html: str) -> None:
@@ -303,8 +323,8 @@ def _header(info: Mapping[str, Any], metadata: dict, title: str | None, src_lang
     if info.get("summary_model"):
         row("Summarizer", f"<code>{esc(info['summary_model'])}</code>")
     if src_lang or tgt_lang:
-        row("Languages", esc(f"{src_lang or '?'} → {tgt_lang or '?'}"))
-    row("Translated", esc(_when(info, metadata)))
+        row("Languages", esc(src_lang if src_lang == tgt_lang else f"{src_lang or '?'} → {tgt_lang or '?'}"))
+    row(made, esc(_when(info, metadata)))
     heading = f'<h1 class="page-title" dir="auto">{esc(title)}</h1>' if title else ""
     return f'<header class="meta">{heading}<dl>{"".join(rows)}</dl></header>\n'
 
@@ -316,31 +336,76 @@ _TOOLBAR = """<form class="toolbar" aria-label="Columns" onsubmit="return false"
 <label><input type="radio" name="view" id="view-tgt" value="tgt"> Translation</label>
 </fieldset>
 <span class="legend"><span class="s suspect">suspect</span> <span class="s unsure">unsure</span>
-<span class="s pass">as is</span>
+<span class="s pass">as is</span>{shortened}
 <span class="hint">hover or tap a sentence to see its counterpart</span></span>
 </form>
 """
 
 
-def _digest_row(source: str, translation: str, key: str, jump: str, src_attr: str, tgt_attr: str,
-                shown: TranslatedSentence | None) -> str:
-    """A translated digest sentence; when the article below shows it (same place, same source), as
-    shown there — its rendering, and its ⚠ and reason when suspect."""
-    tgt = f'<span class="s" data-s="{key}">{esc(translation)}</span>'
-    if shown is not None and shown.source == source:
-        tgt = f'<span class="s" data-s="{key}">{esc(shown.translation or shown.source)}</span>'
-        if shown.status == "suspect":
-            reason = shown.reason or "suspect"
-            tgt = (f'<span class="s suspect" data-s="{key}" title="{esc("suspect: " + reason)}">'
-                   f'{esc(shown.translation or shown.source)}</span><small class="notes" lang="en">'
-                   f'<span class="note" data-s="{key}"><span class="flag" aria-hidden="true">⚠</span> {esc(reason)}'
-                   '</span></small>')
-    return (f'<li class="row"><div class="src"{src_attr} dir="auto"><span class="s" data-s="{key}">{esc(source)}'
-            f'</span>{jump}</div><div class="tgt"{tgt_attr} dir="auto">{tgt}</div></li>\n')
+def _toolbar(digests: Sequence[PageDigest]) -> str:
+    """The column switch and the legend (which names the shortened digest sentences when a digest has one)."""
+    short = any(len(line) > 4 and line[4] for d in digests for line in d.sentences)
+    return _TOOLBAR.format(shortened=f'\n<small class="cut" title="{SHORTENED}">✂ shortened</small>' if short else "")
+
+
+def _quoted(source: str, kept: Sequence[Any], shown: TranslatedSentence | None) -> TranslatedSentence | None:
+    """The article's sentence that a digest line quotes, when the article shows it: the same place
+    and the same text — all of it, or (shortened) each kept span of it, in order."""
+    if shown is None:
+        return None
+    if not kept:
+        return shown if shown.source == source else None
+    pos, previous = 0, 0
+    try:
+        for start, end in kept:
+            if not (isinstance(start, int) and isinstance(end, int) and previous <= start < end <= len(shown.source)):
+                return None
+            part = shown.source[start:end].strip()
+            at = source.find(part, pos)
+            if at < 0:
+                return None
+            pos, previous = at + len(part), end
+    except (TypeError, ValueError):  # spans that are not pairs
+        return None
+    return shown
+
+
+def _digest_row(line: DigestLine, linked: bool, src_attr: str, tgt_attr: str,
+                shown: Mapping[str, TranslatedSentence]) -> str:
+    """A digest sentence; when the article below shows it, with the classes, title, ⚠ and reason it
+    has there (and, quoted whole, its translation as shown there). A shortened one says so."""
+    source, translation, para, sent = line[0], line[1], int(line[2]), int(line[3])
+    kept = tuple(line[4]) if len(line) > 4 and line[4] else ()
+    key = sentence_id(para, sent)
+    quoted = _quoted(source, kept, shown.get(key))
+    jump = f' <a class="jump" href="#p{para}" title="in the article">¶</a>' if linked else ""
+    cut = f' <small class="cut" lang="en" title="{SHORTENED}">✂ shortened</small>' if kept else ""
+    src = _marked(key, source, *(_marks(quoted, "src") if quoted else (["s"], "")))
+    row = "row" + (" mono" if translation is None else "") + (" short" if kept else "")
+    row_attrs = f' class="{row}"' + (f' title="{SHORTENED}"' if kept else "")
+    src_html = f'<div class="src"{src_attr} dir="auto">{src}{cut}{jump}</div>'
+    if translation is None:
+        return f"<li{row_attrs}>{src_html}</li>\n"
+    notes = ""
+    if quoted is None:
+        tgt = _marked(key, translation, ["s"], "")
+    else:
+        text = translation if kept else (quoted.translation or quoted.source)  # a part: its own translation
+        classes, title = _marks(quoted, "tgt")
+        if kept:  # whether it is empty is a matter of this part's own translation
+            empty = "no translation: the source is shown"
+            classes, title = [c for c in classes if c != "empty"], "" if title == empty else title
+            if not translation:
+                classes, title = [*classes, "empty"], title or empty
+        tgt = _marked(key, text or source, classes, title)
+        if quoted.status == "suspect":
+            notes = (f'<small class="notes" lang="en"><span class="note" data-s="{key}"><span class="flag" '
+                     f'aria-hidden="true">⚠</span> {esc(quoted.reason or "suspect")}</span></small>')
+    return f'<li{row_attrs}>{src_html}<div class="tgt"{tgt_attr} dir="auto">{tgt}{notes}</div></li>\n'
 
 
 def _digests(digests: Sequence[PageDigest], linked: bool, src_attr: str, tgt_attr: str,
-             shown: dict[str, TranslatedSentence]) -> Iterator[str]:
+             shown: Mapping[str, TranslatedSentence]) -> Iterator[str]:
     yield '<section class="digests" aria-labelledby="digests-title">\n<h2 id="digests-title">Digests</h2>\n'
     yield '<div class="tabs">'
     for i, d in enumerate(digests):
@@ -357,14 +422,8 @@ def _digests(digests: Sequence[PageDigest], linked: bool, src_attr: str, tgt_att
             yield f'<p class="abstract"{tgt_attr} dir="auto">{esc(d.abstract)}</p>\n'
         if d.sentences:
             yield '<ol class="dsents">\n'
-            for source, translation, para, sent in d.sentences:
-                key = sentence_id(para, sent)
-                jump = f' <a class="jump" href="#p{int(para)}" title="in the article">¶</a>' if linked else ""
-                if translation is None:
-                    yield (f'<li class="row mono"><div class="src"{src_attr} dir="auto">'
-                           f'<span class="s" data-s="{key}">{esc(source)}</span>{jump}</div></li>\n')
-                else:
-                    yield _digest_row(source, translation, key, jump, src_attr, tgt_attr, shown.get(key))
+            for line in d.sentences:
+                yield _digest_row(line, linked, src_attr, tgt_attr, shown)
             yield "</ol>\n"
         elif d.abstract is None:
             yield '<p class="dnote">No sentence in this digest.</p>\n'
@@ -372,15 +431,15 @@ def _digests(digests: Sequence[PageDigest], linked: bool, src_attr: str, tgt_att
     yield "</section>\n"
 
 
-def _page_title(metadata: dict, first: TranslatedParagraph | None) -> str:
+def _page_title(metadata: dict, first: TranslatedParagraph | None, fallback: str = "Bilingual reading page") -> str:
     """The page's ``<title>``: the source's own title, else the article's first line (its title
-    or heading, when it opens with one), else the input's file name."""
+    or heading, when it opens with one), else the input's file name, else ``fallback``."""
     if metadata.get("title"):
         return str(metadata["title"])
     line = (first.translation or first.source).strip().split("\n", 1)[0] if first is not None else ""
     if line:
         return line if len(line) <= 120 else line[:119].rstrip() + "…"
-    return str(metadata.get("filename") or "Bilingual reading page")
+    return str(metadata.get("filename") or fallback)
 
 
 def render_page(paragraphs: Iterable[TranslatedParagraph], info: Mapping[str, Any], layout: str = "lines",
@@ -394,7 +453,8 @@ def render_page(paragraphs: Iterable[TranslatedParagraph], info: Mapping[str, An
     (title, url, date, author, sitename, language; ``filename`` titles a page without paragraphs).
     ``paragraphs`` may be a lazy iterator: the page is written as they come (only the first one is
     looked at before the page starts) — except under digests, which show their sentences as the
-    article does. ``tool``: the command named in the footer.
+    article does. ``tool``: the command named in the footer. Digests without paragraphs (digests in
+    the article's own language) stand alone: no empty article, and the footer counts the digests.
     """
     metadata = dict(metadata or {})
     info = dict(info or {})
@@ -406,8 +466,10 @@ def render_page(paragraphs: Iterable[TranslatedParagraph], info: Mapping[str, An
     rest: Iterable[TranslatedParagraph] = chain([first], stream) if first is not None else ()
     src_lang, tgt_lang = _languages(info, metadata)
     article_title = first is not None and first.kind == "title"
-    doc_title = _page_title(metadata, first)
+    doc_title = _page_title(metadata, first, "Digests" if digests else "Bilingual reading page")
     header_title = metadata.get("title") if not article_title else None
+    if digests and article_title:  # the digests come first: the page opens with the article's title
+        header_title = _page_title({}, first)
     src_attr = f' lang="{src_lang}"' if src_lang else ""
     tgt_attr = f' lang="{tgt_lang}"' if tgt_lang else ""
     from ..version import __version__
@@ -421,23 +483,29 @@ def render_page(paragraphs: Iterable[TranslatedParagraph], info: Mapping[str, An
            f'<meta name="generator" content="{esc(tool)} {esc(__version__)}">\n'
            '<link rel="icon" href="data:,">\n'
            f"<title>{esc(doc_title)}</title>\n<style>\n{_css(len(digests))}</style>\n</head>\n<body>\n")
-    yield _header(info, metadata, header_title, src_lang, tgt_lang)
-    yield _TOOLBAR
+    yield _header(info, metadata, header_title, src_lang, tgt_lang, "Summarized" if digests else "Translated")
+    yield _toolbar(digests)
     yield "<main>\n"
     if digests:
         yield from _digests(digests, first is not None, src_attr, tgt_attr, shown)
     writer = _Writer(src_lang, tgt_lang)
-    yield '<article class="article" aria-label="Article">\n'
-    src_head, tgt_head = (f" ({lang})" if lang else "" for lang in (src_lang, tgt_lang))
-    yield (f'<div class="row colheads" aria-hidden="true"><div class="src">Source{esc(src_head)}</div>'
-           f'<div class="tgt">Translation{esc(tgt_head)}</div></div>\n')
-    for p in rest:
-        yield from writer.paragraph(p)
-    yield from writer.close()
-    yield "</article>\n</main>\n"
+    if first is not None or not digests:  # (the digests alone: no empty article under them)
+        yield '<article class="article" aria-label="Article">\n'
+        src_head, tgt_head = (f" ({lang})" if lang else "" for lang in (src_lang, tgt_lang))
+        yield (f'<div class="row colheads" aria-hidden="true"><div class="src">Source{esc(src_head)}</div>'
+               f'<div class="tgt">Translation{esc(tgt_head)}</div></div>\n')
+        for p in rest:
+            yield from writer.paragraph(p)
+        yield from writer.close()
+        yield "</article>\n"
+    yield "</main>\n"
     c = writer.counts
-    yield (f'<footer class="foot">{c["paragraphs"]} paragraphs · {c["sentences"]} sentences · '
-           f'{c["suspect"]} suspect · {c["passthrough"]} shown as is · {esc(tool)} {esc(__version__)}</footer>\n')
+    if digests and first is None:  # the digests alone: no article to count
+        counts = f"{len(digests)} digest{'s' if len(digests) != 1 else ''} · "
+    else:
+        counts = (f'{c["paragraphs"]} paragraphs · {c["sentences"]} sentences · {c["suspect"]} suspect · '
+                  f'{c["passthrough"]} shown as is · ')
+    yield f'<footer class="foot">{counts}{esc(tool)} {esc(__version__)}</footer>\n'
     yield f"<script>\n{_asset('page.js')}</script>\n</body>\n</html>\n"
 
 
