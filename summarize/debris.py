@@ -38,7 +38,8 @@ _TOKENS = {
     "<AG>": "Reuters|AP|AFP|CNN|BBC|Bloomberg|UPI|PA|EPA|dpa|Xinhua|AAP|ANSA|Kyodo|Yonhap|TASS|NPR",
 }
 _PERSON = r"[<H>·]{2,4}(?:\s{0,3}[、和 ]\s{0,3}[<H>·]{2,4}){0,3}"   # one to four Chinese names
-_SHOT_BY = r"\s{0,3}(?<![拍录航抓偷])摄(?![像影制录入取食氏])"           # "摄" as "photo by", not 拍摄/摄影
+# "摄" as "photo by": a separator or the end after it, so never 拍摄, 摄影, 摄像, 摄下了这一幕, 摄得
+_SHOT_BY = r"\s{0,3}(?<![拍录航抓偷])摄(?=[\s，,。.：:；;、/｜|）)】\]]|\Z)"
 _REPORTER = r"(?:\s{0,3}[（(][^（）()\n]{0,30}[）)])?"                # （记者 张三） after a dateline
 _DATE = r"(?:[<N>]{2,4}\s{0,2}年\s{0,2})?[<N>]{1,2}\s{0,2}月\s{0,2}[<N>]{1,3}\s{0,2}[日号]"
 _DATE_BEFORE = r"(?:北京时间\s{0,2})?"
@@ -122,7 +123,9 @@ DEBRIS: tuple[Debris, ...] = (
            "国家主席今天在人民大会堂会见了来访的外国元首。"),
           ("新华社发 张三 李四 摄 游客在景区内观赏盛开的樱花。", "游客在景区内观赏盛开的樱花。"),
           ("记者王小明摄 市民在公园里晨练。", "市民在公园里晨练。")),
-         _ZH_NEGATIVES + ("记者张三摄影展今天在美术馆开幕。",)),
+         _ZH_NEGATIVES + ("记者张三摄影展今天在美术馆开幕。", "记者张三摄下了这一幕，引发网友热议。",
+                          "记者王小明摄得一组珍贵的野生动物照片。", "通讯员李四摄于现场的视频已上传。",
+                          "摄影记者赵六摄下的画面显示，大桥已经合龙。")),
     _row("zh_ellipsis_fragment", "fragment", "start",
          r"(?:等等|等|云云|之类的?|什么的)?\s{0,2}(?:…|⋯|\.{3}|。{3}){1,6}[\s，,。]{0,3}",
          (("……国家统计局当天还公布了最新的就业数据。", "国家统计局当天还公布了最新的就业数据。"),
@@ -152,11 +155,23 @@ DEBRIS: tuple[Debris, ...] = (
     _row("en_dateline", "dateline", "start",
          r"[A-Z][A-Z.'’-]{2,20}(?:[ -][A-Z][A-Z.'’-]{1,20}){0,3}"
          r"(?:,\s{0,2}[A-Z][\w.'’-]{1,20}(?:\s[A-Z][\w.'’-]{1,20}){0,2})?"
-         r"(?:\s{0,3}\([^()\n]{1,30}\)\s{0,3}(?:--|—|–|-)|\s{0,3}(?:--|—))\s{0,3}",
+         r"(?:\s{0,3}\([^()\n]{1,30}\)\s{0,3}(?:--|—|–|-)\s{0,3}"
+         # without the agency, the dash must open the sentence: a capital after it, no second dash (an aside)
+         r"|\s{0,3}(?:--|—)(?![^\n]{0,2000}?(?:--|—|\s–\s))\s{0,3}(?=[A-Z\"“‘]))",
          (("WASHINGTON (CNN) -- The Senate passed the bill on Tuesday.", "The Senate passed the bill on Tuesday."),
           ("LONDON, England (Reuters) -- Police said two men were arrested.", "Police said two men were arrested."),
-          ("NEW YORK — Stocks rose sharply on Monday.", "Stocks rose sharply on Monday.")),
-         _EN_NEGATIVES),
+          ("NEW YORK — Stocks rose sharply on Monday.", "Stocks rose sharply on Monday."),
+          ("NEW YORK —  The index closed at a record high.", "The index closed at a record high."),
+          ("WASHINGTON -- The president signed the order on Friday.", "The president signed the order on Friday."),
+          ("PARIS — \"We will not give in,\" the minister said.", "\"We will not give in,\" the minister said.")),
+         _EN_NEGATIVES + ("NASA -- the space agency -- said on Monday that the launch would go ahead.",
+                          "FBI — which had opened an inquiry — declined to comment.",
+                          "U.S. -- and European -- officials met on Friday.",
+                          "NASA -- The agency -- said the launch would go ahead.",
+                          "CIA -- not the FBI -- ran the operation.",
+                          "OPEC — whose members are divided – met again on Monday.",
+                          "NATO -- and only NATO -- can decide that.",
+                          "IBM -- a pioneer of computing, said profits rose.")),
     _row("en_agency_start", "dateline", "start", r"\((?:<AG>)\)\s{0,3}(?:--|—|–|-)?\s{0,3}",
          (("(Reuters) - The Senate passed the bill on Tuesday.", "The Senate passed the bill on Tuesday."),),
          _EN_NEGATIVES),
@@ -164,20 +179,33 @@ DEBRIS: tuple[Debris, ...] = (
     # ---- end of a sentence: prompts, source tags, credits, links after it ----
     _row("zh_prompt_end", "prompt", "end",
          r"(?:[，,；;、]?\s{0,2}(?<=[<F>，,；;、：:\s）)】\]”\"])(?:请|可|欢迎)?|请)\s{0,2}(?:[（(【\[]\s{0,2})?(?:"
-         r"猛戳|戳(?=这|此|我|链接|图|下方|下面|右|左|→|↓|👉|>|[:：\s）)】\]]|http|网页|\Z)"
+         r"(?:猛戳|戳(?=这|此|我|链接|图|下方|下面|右|左|→|↓|👉|>|[:：\s）)】\]]|http|网页|\Z)"
          r"|[“\"]?点击[”\"]?(?=这|此|链接|查看|阅读|进入|下载|关注|图片|播放|观看|收听|了解|原文|全文|网页|[“\"]|→|↓|👉|>"
          r"|[:：\s]|\Z|左|右|下方|上方|文末|底部|蓝字)"
-         r"|点此|点这里|点我|详情请见|详情见|详情请看|详情请戳|详见|了解更多|查看更多|阅读原文|阅读全文|原文链接|网页链接"
-         r"|全文链接|视频链接|更多详情)"
-         r"[^。！？!?\n]{0,40}?[）)】\]]?[。！？!?~～]{0,3}\s*\Z",
+         r"|点此|点这里|点我|详情请戳)[^。！？!?\n]{0,40}?"
+         # generic words are a prompt only before a link, @, an arrow, a prompt verb, "：" or the end:
+         # never as a predicate ("负责人表示，了解更多情况后会及时公布")
+         r"|(?:详情请见|详情见|详情请看|详见|了解更多|查看更多|更多详情|阅读原文|阅读全文|原文链接|网页链接|全文链接|视频链接)"
+         r"\s{0,2}(?:(?:(?:请|可)\s{0,2})?(?:点击|猛戳|戳|访问|关注|登录|下载|扫码)[^。！？!?\n]{0,40}?"
+         r"|[:：][^。！？!?\n]{0,40}?|(?:https?://|www\.|@|→|>>|＞＞|»|👉|↓|➡)[^。！？!?\n]{0,40}?)?)"
+         r"[）)】\]]?[。！？!?~～]{0,3}\s*\Z",
          (("想知道这家小店是怎么开起来的，戳", "想知道这家小店是怎么开起来的"),
           ("国家统计局发布了三季度数据，详情请见：@新华视点", "国家统计局发布了三季度数据"),
           ("市政府公布了新的停车收费标准，猛戳→http://t.cn/abc123", "市政府公布了新的停车收费标准"),
           ("国家统计局发布了三季度数据，点击链接查看全文。", "国家统计局发布了三季度数据。"),
           ("国家统计局发布了三季度数据，请“点击”阅读原文", "国家统计局发布了三季度数据"),
           ("本次年会的演讲全文请点击：", "本次年会的演讲全文"),
-          ("新的停车收费标准下月起实施。戳这里看详细规定", "新的停车收费标准下月起实施。")),
-         _ZH_NEGATIVES + ("网友纷纷点击查看", "他的问题一针见血，戳中要害")),
+          ("新的停车收费标准下月起实施。戳这里看详细规定", "新的停车收费标准下月起实施。"),
+          ("新的停车收费标准下月起实施，了解更多请点击这里", "新的停车收费标准下月起实施"),
+          ("新的停车收费标准下月起实施。了解更多>>", "新的停车收费标准下月起实施。"),
+          ("新的停车收费标准下月起实施，详见http://t.cn/abc123", "新的停车收费标准下月起实施"),
+          ("新的停车收费标准下月起实施。原文链接：https://example.com/a", "新的停车收费标准下月起实施。"),
+          ("越来越多的年轻人选择回乡创业，网页链接", "越来越多的年轻人选择回乡创业")),
+         _ZH_NEGATIVES + ("网友纷纷点击查看", "他的问题一针见血，戳中要害",
+                          "市卫健委相关负责人表示，了解更多情况后会及时公布。", "他说，查看更多资料后才能下结论。",
+                          "主办方称，更多详情将在下周的发布会上公布。", "他说，阅读全文后才发现问题所在。",
+                          "有网友发现，原文链接已经失效。", "警方透露，视频链接在网上被大量转发。",
+                          "具体安排如下，详见附件中的日程表。")),
     _row("zh_source_bracket_end", "source_tag", "end",
          r"\s{0,2}[（(【\[]\s{0,2}(?:(?:来源|消息来源|稿源|来自|转自|摘自|编译自|原载|原标题|原题为?|分享自|转载自"
          r"|据(?!悉|了解|介绍|报道|统计|称|说|估计|调查|测算|透露|初步|不完全))\s{0,2}[:：/｜|]?"
@@ -280,7 +308,7 @@ DEBRIS: tuple[Debris, ...] = (
           ("游客在景区内观赏盛开的樱花（图片来源：视觉中国），景区预计客流将创新高。",
            "游客在景区内观赏盛开的樱花，景区预计客流将创新高。"),
           ("这座新建的大桥（资料图）今天正式通车。", "这座新建的大桥今天正式通车。")),
-         _ZH_NEGATIVES + ("市里新建了（图书馆、体育馆）等设施。",)),
+         _ZH_NEGATIVES + ("市里新建了（图书馆、体育馆）等设施。", "网友转发了（记者张三摄下的）这段视频。")),
     _row("zh_prompt_bracket", "prompt", "anywhere",
          r"[（(【\[]\s{0,2}(?:猛戳|戳这里|戳此|戳我|点击(?:这里|此处|链接|查看|阅读|进入|播放|观看)|点此|点这里|详情请见|详见"
          r"|阅读原文)[^（）()【】\[\]\n]{0,30}[）)】\]]",

@@ -26,7 +26,12 @@ REAL = ["他戳穿了谎言。", "新华社是国家通讯社，总部设在北�
         "Posted at 10:00, the message went viral within minutes.", "US - China talks resumed on Monday.",
         "The U.N. — which has 193 members — voted on Monday.", "She works for the New York Times.",
         "He left. (He never came back.)", "The Associated Press (AP) reported the story.", "Read more about it in our guide.",
-        "<script>alert('点击这里')</script>"]
+        "<script>alert('点击这里')</script>",
+        # asides and predicates that once looked like a dateline, a photo credit or a link prompt
+        "NASA -- the space agency -- said on Monday that the launch would go ahead.",
+        "FBI — which had opened an inquiry — declined to comment.", "U.S. -- and European -- officials met on Friday.",
+        "记者张三摄下了这一幕，引发网友热议。", "市卫健委相关负责人表示，了解更多情况后会及时公布。",
+        "主办方称，更多详情将在下周的发布会上公布。"]
 
 ONLY_DEBRIS = ["新华社北京9月12日电（记者 张三）", "本报讯（记者 周八）", "（投资者报）", "（记者 李四 王五）", "@人民日报", "，戳这里",
                "新华社记者 谢环驰 摄", "Click here to read more.", "READ MORE: Church leaders react", "(Reuters)",
@@ -162,6 +167,12 @@ def test_a_megabyte_of_one_character_completes(unit):
     "By A " * 100_000,
     "//@" * 100_000,
     "~" * 300_000 + "新民网",
+    "NASA -- The " + "x" * 300_000,    # a dateline's dash: the aside check looks a bounded way ahead
+    "NASA -- The " * 100_000,
+    "ABC-" + "-" * 300_000 + " The end",
+    "，了解更多" * 100_000,
+    "，详见：" + "x" * 300_000,
+    "记者张三摄" * 100_000,
 ])
 def test_pathological_inputs_complete(text):
     check(text, strip_debris(text))
@@ -200,3 +211,14 @@ def test_end_rows_fit_their_window():
                 m = r.find(unit)
                 assert m and m.end() - m.start() < END_REACH
                 assert r.find("填充" * 500 + unit), r.name  # found after a long sentence, too
+
+
+@pytest.mark.parametrize("unit,rest", [
+    ("WASHINGTON -- The president -- who was tired -- said nothing.",
+     "WASHINGTON -- The president -- who was tired -- said nothing."),   # an aside follows: left alone
+    ("WASHINGTON (CNN) -- The bill -- which runs to 900 pages -- passed.",
+     "The bill -- which runs to 900 pages -- passed."),                 # the agency makes it a dateline
+    ("NEW YORK — the markets fell.", "NEW YORK — the markets fell."),    # no sentence starts after the dash
+])
+def test_a_dateline_without_an_agency_must_open_a_sentence(unit, rest):
+    assert strip_debris(unit).text == rest

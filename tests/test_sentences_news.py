@@ -192,6 +192,17 @@ def test_quotations(text, expected):
      ["Officers from the Metropolitan Police were called to the scene."]),
     ("He told The Associated Press that he read The Sun every day.",
      ["He told The Associated Press that he read The Sun every day."]),
+    # a caption's date or time before a noun opener ends the caption
+    ("Police at the scene on Monday night Police were called to the house after reports of a fight.",
+     ["Police at the scene on Monday night", "Police were called to the house after reports of a fight."]),
+    ("Flowers left at the scene on May 5 Police were called to the house after reports of a fight.",
+     ["Flowers left at the scene on May 5", "Police were called to the house after reports of a fight."]),
+    ("Police at the scene at 10pm Officers were called to the house after reports of a fight.",
+     ["Police at the scene at 10pm", "Officers were called to the house after reports of a fight."]),
+    ("Flowers left outside the house in 2019 Police were called to the house after reports of a fight.",
+     ["Flowers left outside the house in 2019", "Police were called to the house after reports of a fight."]),
+    ("Firefighters at the scene yesterday Rescuers pulled two people from the building.",
+     ["Firefighters at the scene yesterday", "Rescuers pulled two people from the building."]),
 ])
 def test_captions(text, expected):
     assert sents(text) == expected
@@ -216,6 +227,23 @@ def test_captions(text, expected):
 ])
 def test_headers(text, expected):
     assert sents(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "The mayor praised Police officers and firefighters who responded to the blaze.",
+    "He thanked Fire crews for their work.",
+    "Residents said Police had not visited.",
+    "The council thanked Officers from three forces for their help on the night.",
+    "He praised 200 Police officers for their work on the case.",
+    "The report criticised Police chiefs for failing to act sooner.",
+    "The charity supports Firefighters injured in the line of duty.",
+    "Several Witnesses told the court they had seen the car.",
+    "The town's Neighbours group met in the church hall on Monday.",
+    "The family of the victim praised Detectives who worked on the case for years.",
+])
+def test_a_capitalised_noun_after_a_word_is_no_caption_end(text):
+    """A noun opener ("Police") after an ordinary word is a noun in its sentence, not a new sentence."""
+    assert sents(text) == [text]
 
 
 def test_no_unit_starts_with_a_comma():

@@ -50,6 +50,13 @@ site station channel newsletter star starring starred hit sequel remake vitamin 
 """.split())
 _DATE_WORDS = frozenset("""Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May
 June July August September October November December""".split())
+# what a caption ends with before a noun opener ("...on Monday night Police were called"): after any other
+# word a capitalised "Police" is a noun in its sentence ("The mayor praised Police officers")
+_WHEN_WORDS = _DATE_WORDS | frozenset("""today yesterday tonight tomorrow morning afternoon evening night overnight
+midnight noon weekend""".split())
+_WHEN_NUMBER = re.compile(r"(?:19|20)\d\d|\d{1,2}(?:st|nd|rd|th)|\d{1,2}(?:[:.]\d\d)?(?:am|pm|GMT|BST)|\d{1,2}:\d\d")
+_DAY_NUMBER = re.compile(r"\d{1,2}")
+_CLOCK = re.compile(r"\d{1,2}(?:[:.]\d\d)?")  # before a spaced "pm"
 
 # Headers: "BREAKING NEWS The bridge...", "READ MORE: WHY IT MATTERS The senator..."
 _HEADER = re.compile(r"(?:([A-Z][A-Z'’&\- ]{0,40}?):[ \t]+)?([A-Z0-9][A-Z0-9'’&\-]*(?:[ \t]+[A-Z0-9][A-Z0-9'’&\-]*)*)"
@@ -207,7 +214,9 @@ def _opener_cuts(text: str, cuts: list[int]) -> list[int]:
     """Cuts before a capitalised sentence opener that follows an unpunctuated word, as when a
     caption or a header lost its full stop: "Police at the scene on Monday Police were called...".
     Both sides need three words (in ``_NEAR`` characters); a name or title is left alone by the
-    word before it ("said The Times", "the novel The road") or the capital after it ("The Killers")."""
+    word before it ("said The Times", "the novel The road") or the capital after it ("The Killers"). A noun
+    opener ("Police") starts a sentence only after a caption's date or time: elsewhere it is a capitalised
+    noun in its sentence ("The mayor praised Police officers")."""
     out: list[int] = []
     for m in _OPENER.finditer(text):
         cut = m.start()
@@ -219,10 +228,21 @@ def _opener_cuts(text: str, cuts: list[int]) -> list[int]:
         prev = text[max(space + 1, start, cut - 40):cut].lstrip("\t")
         if not prev or prev.lower() in _NOT_BEFORE_OPENER:
             continue
-        if m.group(1) in _NOUN_OPENERS and not (prev[0].islower() or prev.isdigit() or prev in _DATE_WORDS):
-            continue  # "Metropolitan Police said": a name, unless after a date or small word
+        if m.group(1) in _NOUN_OPENERS and not _is_when(text, max(start, cut - 40), cut - len(prev), prev):
+            continue  # "Metropolitan Police said", "praised Police officers": a noun, unless a caption's date ends
         left = _WORD.finditer(text, max(start, cut - _NEAR), cut)
         right = _WORD.finditer(text, m.start(1), min(end, m.start(1) + _NEAR))
         if sum(1 for _ in islice(left, 3)) == 3 and sum(1 for _ in islice(right, 3)) == 3:
             out.append(cut)
     return out
+
+
+def _is_when(text: str, start: int, at: int, word: str) -> bool:
+    """Whether ``word`` (at ``text[at]``) ends a date or time, as a caption does before a noun opener:
+    a day, month or time word, a year, "5pm", "10:30", "5th", "5 pm", or a day number after a month ("May 5")."""
+    if word in _WHEN_WORDS or word.lower() in _WHEN_WORDS or _WHEN_NUMBER.fullmatch(word):
+        return True
+    before = text[start:at].rstrip(" \t").rsplit(" ", 1)[-1].lstrip("\t")
+    if word.lower() in ("am", "pm", "gmt", "bst"):
+        return bool(_CLOCK.fullmatch(before))
+    return bool(_DAY_NUMBER.fullmatch(word)) and before in _DATE_WORDS  # not "praised 200 Police officers"
