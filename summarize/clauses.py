@@ -5,7 +5,10 @@ whole sentence over budget (``compress.py``); a sentence longer than a digest ma
 into clause groups. Clauses end at ，；： (and , ; : -- — in Latin script, not inside numbers
 such as 1,000), never inside quotation marks, brackets or 《》. A kept group must hold a predicate
 (a verb: jieba's tagger for Chinese, a verb-like word for English), so a digest is never a bare
-time or place phrase ("2014年，", "On Monday,").
+time or place phrase ("2014年，", "On Monday,"); a clause that only introduces the next one (no
+predicate, or "…表示，" / "…said:" before what was said) is kept only with the clause after it; and an
+English group opens at the sentence's start or with a subject ("He…", "The…", a name), never with a
+bare verb ("made landfall…").
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from translate.languages import CJK_CHARS, chinese_pos_tags
+from translate.segmentation.sentences import spans_between
 
 _CJK = re.compile(f"[{CJK_CHARS}]")
 _OPEN = "“‘「『《（(【[〔\""
@@ -28,7 +32,20 @@ _CLOSERS = "\"'”’」』）)"
 _SUBORDINATE = frozenset("""who whom whose which that where when while although though because if unless as after before
 since until saying adding according including despite""".split())
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
-MAX_CLAUSES = 14  # a sentence with more clauses is compressed over contiguous runs of them only
+# "…表示，" / "…said:": a clause that announces what follows needs it
+_CJK_SPEECH = re.compile(r"(?:表示|说|称|指出|认为|透露|获悉|显示|介绍|强调|坦言|报道|宣布|声称|提到|写道|"
+                         r"问道|回应|证实|预计|预测|发现|告诉记者|据悉|据了解|据介绍|据报道|分析认为|指)\s*[，,：:]\s*$")
+_EN_SPEECH = re.compile(r"\b(?:said|says|say|told|added|adds|warned|stated|announced|insisted|explained|wrote|"
+                        r"according to|including|such as)\s*[,:]\s*$", re.IGNORECASE)
+# what may open a kept group that is not the sentence's first clause
+_EN_SUBJECTS = frozenset("""i you he she it we they this that these those there the a an his her its our their my
+your some many most all both each several few no one officials police""".split())
+# an adverbial of time or place ("在…中，", "随着…，", "习近平在回信中，"): it frames the clause after it
+_CJK_ADVERBIAL = re.compile(r"^(?:在|于|当|随着|对于|关于|为了|根据|按照|通过|经过|由于|因为|如果|虽然|尽管|除了|针对|"
+                            r"截至|截止)"
+                            r"|(?:在|于|当|自|从)[^，,；;：:]*(?:中|上|下|里|时|后|前|期间|之际|以来|之后|之前|之时|当中)\s*[，,：:]?\s*$")
+_CONJUNCTIONS = frozenset("and but or nor so yet then also".split())
+_CJK_CONTINUATIONS = ("并", "而", "且", "但", "和", "及", "以及", "或", "则", "即", "从而", "进而")
 
 # Verb-like English words: auxiliaries, modals and the verbs news leans on (a clause without one of
 # these or an -ed/-ing form rarely carries a predicate: "On Monday,", "the president of France,").
@@ -63,7 +80,10 @@ def split_clauses(text: str) -> list[Clause]:
     cuts: list[int] = []
     depth = 0
     quote_open = False
+    outer = _outer_quote(text)  # a sentence that is one quotation splits inside it
     for i, ch in enumerate(text):
+        if i in outer:
+            continue
         if ch == '"':
             quote_open = not quote_open
             continue
@@ -78,66 +98,158 @@ def split_clauses(text: str) -> list[Clause]:
     if not cjk:
         cuts += [m.end() - 1 for m in _DASH.finditer(text)]
     clauses: list[Clause] = []
-    prev = 0
-    for cut in sorted(set(cuts + [len(text)])):
-        start, end = prev, cut
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if end > start and any(ch.isalnum() for ch in text[start:end]):
+    for start, end in spans_between(text, cuts):
+        if any(ch.isalnum() for ch in text[start:end]) or not clauses:
             clauses.append(Clause(start, end, text[start:end]))
-        elif end > start and clauses:  # punctuation alone joins the clause before it
+        else:  # punctuation alone joins the clause before it
             last = clauses[-1]
             clauses[-1] = Clause(last.start, end, text[last.start:end])
-        prev = cut
     return clauses
 
 
+_PAIRS = {"“": "”", "「": "」", "『": "』", "‘": "’", '"': '"'}
+
+
+def _outer_quote(text: str) -> tuple[int, ...]:
+    """The positions of a quotation mark pair that runs to the end of the sentence (after it only
+    its final punctuation) and opens it or follows its first colon ("他说：“…”"), or ()."""
+    end = len(text.rstrip()) - 1
+    while end > 0 and text[end] in "。！？!?.…":
+        end -= 1
+    if end <= 0:
+        return ()
+    starts = [len(text) - len(text.lstrip())]
+    colon = min((i for i in (text.find("："), text.find(":")) if i >= 0), default=-1)
+    if colon >= 0:
+        starts.append(colon + 1 + len(text[colon + 1:]) - len(text[colon + 1:].lstrip()))
+    for start in starts:
+        if start < end and text[start] in _PAIRS and text[end] == _PAIRS[text[start]] and \
+                text.count(text[start], start, end + 1) == (2 if text[end] == text[start] else 1):
+            return (start, end)
+    return ()
+
+
+def _balanced(out: str) -> tuple[str, int]:
+    """Quotation marks closed (or opened) when the kept clauses took only one of a pair; and how
+    many characters were put in front."""
+    front = 0
+    for opener, closer in _PAIRS.items():
+        if opener == closer:
+            if out.count(opener) % 2:
+                if out.startswith(opener):
+                    out += closer
+                else:
+                    out, front = opener + out, front + 1
+        elif out.count(opener) > out.count(closer):
+            out += closer
+        elif out.count(closer) > out.count(opener):
+            out, front = opener + out, front + 1
+    return out, front
+
+
 @lru_cache(maxsize=4096)
-def has_predicate(text: str) -> bool:
-    """Whether a clause (or a group of them) holds a verb-like word, so it can stand as a sentence;
-    an English clause opening with a subordinator ("who was…", "adding that…") does not count."""
+def has_verb(text: str) -> bool:
+    """Whether a clause holds a verb-like word (jieba's verb or adjective tags for Chinese; for
+    English an auxiliary, a common verb, or an -ed/-ing form)."""
     if _CJK.search(text):
         return any(tag in _VERB_TAGS or tag.startswith("v") for _, tag in chinese_pos_tags(text))
     words = [w.lower() for w in _WORD.findall(text)]
-    if words and words[0] in _SUBORDINATE:
-        return False
     return any(w in _EN_VERBS or (len(w) > 4 and w.endswith("ed")) or (len(w) > 5 and w.endswith("ing") and k > 0)
                for k, w in enumerate(words))
 
 
+def has_predicate(text: str) -> bool:
+    """Whether a clause can carry a sentence: a verb, and not a subordinate clause ("who was…",
+    "adding that…", "在回信中，"), which leans on a main clause."""
+    if _CJK.search(text):
+        if _CJK_ADVERBIAL.search(text.strip().lstrip("“\"'‘（(")):
+            return False
+    else:
+        words = _WORD.findall(text)
+        if words and words[0].lower() in _SUBORDINATE:
+            return False
+    return has_verb(text)
+
+
 def join_clauses(text: str, clauses: Sequence[Clause]) -> str:
-    """The kept clauses as one sentence: each keeps its own closing mark, the last ends the sentence
-    as the source sentence ends (。 or .), and English starts with a capital letter."""
+    """The kept clauses as one sentence (see :func:`aligned`)."""
+    return aligned(text, clauses)[0]
+
+
+def aligned(text: str, clauses: Sequence[Clause]) -> tuple[str, tuple[tuple[int, int, int], ...]]:
+    """The kept clauses as one sentence, and where each piece of it comes from: ``(start in the
+    result, start in text, length)``. Each clause keeps its own closing mark except the last, which
+    ends as the source sentence ends (。 or .); English starts with a capital letter (not a word
+    like "iPhone", already capitalised inside)."""
     cjk = bool(_CJK.search(text))
     core = text.rstrip().rstrip(_CLOSERS)
     final = core[-1] if core and core[-1] in _TERMINATORS and core[-1] != "…" else ("。" if cjk else ".")
+    sep = "" if cjk else " "
     parts = [c.text for c in clauses]
-    last = parts[-1].rstrip(_CJK_ENDS + _LATIN_ENDS + " -—–")
-    if not last.rstrip(_CLOSERS).endswith(_TERMINATORS):
-        last += final
-    parts[-1] = last
-    out = ("" if cjk else " ").join(parts)
-    if not cjk and out[:1].islower():
+    trimmed = parts[-1].rstrip(_CJK_ENDS + _LATIN_ENDS + " -—–")
+    parts[-1] = trimmed
+    segments, cursor = [], 0
+    for clause, part in zip(clauses, parts):
+        if part:
+            segments.append((cursor, clause.start, len(part)))
+        cursor += len(part) + len(sep)
+    out = sep.join(parts)
+    if not trimmed.rstrip(_CLOSERS).endswith(_TERMINATORS):
+        out += final
+    first = _WORD.match(out)
+    if not cjk and out[:1].islower() and not (first and any(ch.isupper() for ch in first.group()[1:])):
         out = out[0].upper() + out[1:]
-    return out
+    out, front = _balanced(out)
+    outer = _outer_quote(text)
+    if outer and outer[0] == len(text) - len(text.lstrip()):  # a part of a quoted sentence is still quoted
+        opener, closer = text[outer[0]], text[outer[1]]
+        if not out.startswith(opener):
+            out, front = opener + out, front + 1
+        if not out.endswith(closer):
+            out += closer
+    return out, tuple((start + front, source, length) for start, source, length in segments)
+
+
+def needs_next(text: str) -> bool:
+    """Whether a clause only introduces the one after it: no verb at all (a time, a place, a
+    subject), or a speech verb announcing what follows ("…表示，", "…said:")."""
+    if _CJK.search(text):
+        return not has_verb(text) or bool(_CJK_SPEECH.search(text) or _CJK_ADVERBIAL.search(text.strip()))
+    return not has_verb(text) or bool(_EN_SPEECH.search(text))
+
+
+def can_open(text: str, first: bool) -> bool:
+    """Whether a kept group may start with this clause: the sentence's first clause always; another
+    one when it does not continue the one before ("并…", "and…") and, in English, opens with a
+    subject (a pronoun, a determiner, a name), not a bare verb ("made landfall…")."""
+    if first:
+        return True
+    stripped = text.lstrip("“\"'‘（( ")
+    if not stripped:
+        return False
+    if _CJK.search(stripped):
+        return not stripped.startswith(_CJK_CONTINUATIONS)
+    words = _WORD.findall(stripped)
+    if not words:
+        return False
+    word = words[0]
+    return word.lower() in _EN_SUBJECTS or (word[0].isupper() and word.lower() not in _SUBORDINATE | _CONJUNCTIONS)
 
 
 def group_clauses(clauses: Sequence[Clause]) -> list[tuple[int, ...]]:
-    """The clauses (indices) in groups that each hold a predicate: a clause without one (a time, a
-    place, a subject before a comma) joins the clause after it, or the group before it at the end —
-    what a digest can quote as a sentence of its own when a whole sentence is too much."""
+    """The clauses (indices) in groups that each can stand as a sentence: a group ends after a
+    clause only where it holds a main predicate, that clause does not need the next one (a time, a
+    place, "…表示，") and the next can open a sentence ("which…", "并…" continue the group before).
+    Linear: each clause is judged once."""
     groups: list[tuple[int, ...]] = []
-    pending: list[int] = []
-    for k in range(len(clauses)):
-        pending.append(k)
-        if has_predicate(" ".join(clauses[j].text for j in pending)):
-            groups.append(tuple(pending))
-            pending = []
-    if pending:
-        if groups:
-            groups[-1] = groups[-1] + tuple(pending)
-        else:
-            groups.append(tuple(pending))
+    current: list[int] = []
+    main = False
+    for k, clause in enumerate(clauses):
+        if current and main and not needs_next(clauses[k - 1].text) and can_open(clause.text, False):
+            groups.append(tuple(current))
+            current, main = [], False
+        current.append(k)
+        main = main or has_predicate(clause.text)
+    if current:
+        groups.append(tuple(current))
     return groups

@@ -16,7 +16,7 @@ from translate import Translator
 from translate.languages import base_language as base
 from translate.languages import is_cjk
 
-from .clauses import Clause, join_clauses, split_clauses
+from .clauses import Clause, aligned, join_clauses, split_clauses
 from .cutting import Pick
 from .lengths import LengthSpec, measure
 
@@ -71,6 +71,15 @@ class Picks:
             return text
         clauses = self.clauses(pick.index)
         return join_clauses(text, [clauses[k] for k in pick.clauses])
+
+    def quoted(self, pick: Pick) -> list[tuple[int, int]]:
+        """The spans of the candidate's text that :meth:`source_of` quotes (its kept clauses without the
+        closing mark the sentence's own end replaces)."""
+        text = self.texts[pick.index]
+        if not pick.clauses:
+            return [(0, len(text))]
+        clauses = self.clauses(pick.index)
+        return [(start, start + length) for _, start, length in aligned(text, [clauses[k] for k in pick.clauses])[1]]
 
     def output_of(self, pick: Pick) -> str:
         if not pick.clauses:

@@ -14,13 +14,14 @@ from translate.languages import has_cjk, is_cjk, source_language
 from translate.reading import clean_text
 from translate.segmentation.paragraphs import looks_like_heading
 
-from .clauses import group_clauses, has_predicate
+from .clauses import can_open, group_clauses, has_predicate, needs_next
 from .compress import choose_clauses
 from .cutting import Pick, cut_all, cut_groups
 from .digests import METHODS, Digest, Digests, DigestSentence
 from .features import Relevance
 from .measures import Picks
 from .lengths import DEFAULT_LENGTHS, PRESETS, LengthSpec, parse_length
+from . import prior
 from .prior import Kind, kind_of, weights_for
 from .ranking import Candidate, Ranked, Scores, rank_sentences
 from .units import sentence_units
@@ -170,22 +171,28 @@ class _Run:
 
     def fit_clauses(self, i: int, sizes: list[float], values: list[float], room: float,
                     spec: LengthSpec) -> tuple[int, ...]:
-        """Sentence ``i``'s clauses to keep within ``room`` (() when it has no clause that can stand alone)."""
+        """Sentence ``i``'s clauses to keep within ``room`` (() when no group of them can stand alone).
+        Chosen on estimates, then measured: a translation longer than estimated shrinks the room."""
         clauses = self.picks.clauses(i)
         if len(clauses) < 2:
             return ()
-        predicates = [has_predicate(c.text) for c in clauses]
+        main = [has_predicate(c.text) for c in clauses]
+        needs = [needs_next(c.text) for c in clauses]
+        opens = [can_open(c.text, k == 0) for k, c in enumerate(clauses)]
         target = room
         chosen: tuple[int, ...] = ()
-        for _ in range(4):
-            chosen = choose_clauses(sizes, values, predicates, target)
-            if not chosen or len(chosen) == len(clauses):
-                return ()
-            actual = self.picks.size(Pick(i, chosen), spec)
-            if actual <= room or len(chosen) == 1:
+        for _ in range(8):
+            previous = chosen
+            chosen = choose_clauses(sizes, values, main=main, needs_next=needs, opens=opens, room=target)
+            if not chosen or chosen == previous:  # nothing can stand alone, or the smallest group is reached
                 break
-            target *= room / actual * 0.95
-        return chosen
+            whole = len(chosen) == len(clauses)
+            actual = self.picks.size(Pick(i) if whole else Pick(i, chosen), spec)
+            if actual <= room:
+                break
+            # longer than estimated: ask again for less than this choice was estimated at
+            target = min(target * room / actual * 0.95, sum(sizes[k] for k in chosen) - 1e-6)
+        return () if len(chosen) == len(clauses) else chosen
 
     def ranking(self, kind: Kind) -> Ranked:
         """The candidates ranked with the lead prior learned for this budget kind and article length."""
@@ -195,10 +202,11 @@ class _Run:
         return self.ranking(kind_of(spec)).order
 
     def in_groups(self, spec: LengthSpec) -> bool:
-        """Whether a sentence-count digest counts clause groups: when whole sentences would be all
-        the text has (a short post, a one-sentence text), and it has more groups than sentences."""
+        """Whether a sentence-count digest counts clause groups: for a short text (a post, a
+        one-sentence text: ``prior.SHORT_TEXT``), whatever the count, so that more sentences asked
+        never gives less; and only when it has more groups than sentences."""
         n = len(self.order(spec))
-        return spec.unit == "sentences" and 0 < n <= spec.amount and len(self.groups()[0]) > n
+        return spec.unit == "sentences" and 0 < n <= prior.SHORT_TEXT and len(self.groups()[0]) > n
 
     def groups(self) -> tuple[list[tuple[int, tuple[int, ...]]], tuple[int, ...]]:
         """The ranked sentences' clause groups (sentence, clause indices), and their ranking."""
@@ -223,11 +231,7 @@ class _Run:
 
     def kept_spans(self, pick: Pick) -> tuple[tuple[int, int], ...]:
         """The character spans of the source sentence a pick keeps (() = all of it)."""
-        unit = self.units[pick.index]
-        if not pick.clauses:
-            return unit.spans
-        clauses = self.picks.clauses(pick.index)
-        return unit.sentence_spans([(clauses[k].start, clauses[k].end) for k in pick.clauses])
+        return self.units[pick.index].sentence_spans(self.picks.quoted(pick))
 
     def sentence(self, pick: Pick | int, kind: Kind = "length") -> DigestSentence:
         """A pick as a digest sentence (translated if the digest is), with its score under ``kind``'s ranking."""

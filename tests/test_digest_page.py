@@ -224,3 +224,19 @@ def test_browser_shows_the_shortened_mark_and_the_suspect_note(browser, tmp_path
         assert errors == [] and requests == [path.as_uri()]
     finally:
         context.close()
+
+
+def test_a_sentence_the_summarizer_shortened_keeps_the_articles_marks(toy_model, tmp_path):
+    """Real ``kept`` spans (the clause marks the digest's own end replaces left out) still find the
+    article's sentence: the shortened row carries its classes, title and ⚠ note."""
+    out = tmp_path / "short.html"
+    assert summarize_main([str(SEED), "-m", str(toy_model), "-f", "html", "-l", "5w", "-o", str(out), "-q"]) == 0
+    html = out.read_text(encoding="utf-8")
+    rows = re.findall(r'<li class="row short"[^>]*>.*?</li>', html, re.S)
+    assert rows, "the 5-word digest shortens a sentence"
+    for row in rows:
+        key = re.search(r'data-s="(p\d+-s\d+)"', row)[1]
+        box = re.search(rf'<span class="([^"]*)" data-s="{key}"( title="[^"]*")?>', row)
+        article = region(html, '<article class="article"', "</article>")
+        shown = re.search(rf'<span class="([^"]*)" data-s="{key}"( title="[^"]*")?>', article)
+        assert box and shown and box.groups() == shown.groups()

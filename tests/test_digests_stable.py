@@ -44,10 +44,15 @@ def test_each_length_is_the_same_whatever_else_is_asked(asked, article):
         assert _as_tuple(together[name]) == _as_tuple(alone[name]), name
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.fixture(scope="module")
+def translator(toy_model):
+    return Translator(str(toy_model), device="cpu")
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
 @given(asked=lengths)
-def test_translated_digests_are_stable_too(toy_model, asked):
-    translator = Translator(str(toy_model), device="cpu")
+def test_translated_digests_are_stable_too(translator, asked):
     text = toy_document(14, seed=5).text
     together = Summarizer(tuple(asked), translator=translator).summarize(text)
     for name in asked:

@@ -356,12 +356,13 @@ def _quoted(source: str, kept: Sequence[Any], shown: TranslatedSentence | None) 
     if not kept:
         return shown if shown.source == source else None
     pos, previous = 0, 0
+    folded = source.casefold()  # a shortened English part may gain a capital
     try:
         for start, end in kept:
             if not (isinstance(start, int) and isinstance(end, int) and previous <= start < end <= len(shown.source)):
                 return None
-            part = shown.source[start:end].strip()
-            at = source.find(part, pos)
+            part = shown.source[start:end].strip().casefold()
+            at = folded.find(part, pos)
             if at < 0:
                 return None
             pos, previous = at + len(part), end
