@@ -74,26 +74,28 @@ class Clause:
 
 
 def split_clauses(text: str) -> list[Clause]:
-    """The clauses of one sentence, covering all of it in order (whitespace trimmed)."""
+    """The clauses of one sentence, covering all of it in order (whitespace trimmed). An ASCII , ; :
+    ends a clause only before a space, the end or a CJK character (never inside 10:30, 1,000 or a
+    URL); an unbalanced quotation mark or bracket protects nothing."""
     cjk = bool(_CJK.search(text))
     ends = _CJK_ENDS if cjk else _LATIN_ENDS
+    protective = _balanced_pairs(text)
     cuts: list[int] = []
     depth = 0
     quote_open = False
     outer = _outer_quote(text)  # a sentence that is one quotation splits inside it
     for i, ch in enumerate(text):
-        if i in outer:
+        if i in outer or ch not in ends and ch not in protective:
             continue
         if ch == '"':
             quote_open = not quote_open
-            continue
-        if ch in _OPEN:
+        elif ch in _OPEN:
             depth += 1
         elif ch in _CLOSE:
             depth = max(0, depth - 1)
-        elif ch in ends and depth == 0 and not quote_open:
-            if ch == "," and 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit():
-                continue  # 1,000
+        elif depth == 0 and not quote_open:
+            if ch in _LATIN_ENDS and i + 1 < len(text) and not (text[i + 1].isspace() or _CJK.match(text, i + 1)):
+                continue  # 10:30, 1,000, http://, a,b
             cuts.append(i + 1)
     if not cjk:
         cuts += [m.end() - 1 for m in _DASH.finditer(text)]
@@ -108,6 +110,16 @@ def split_clauses(text: str) -> list[Clause]:
 
 
 _PAIRS = {"“": "”", "「": "」", "『": "』", "‘": "’", '"': '"'}
+
+
+def _balanced_pairs(text: str) -> frozenset[str]:
+    """The quotation marks and brackets that come in pairs in ``text`` (an unclosed “ or ( must not
+    keep the rest of a long sentence from being split)."""
+    marks: set[str] = set()
+    for opener, closer in zip(_OPEN, "”’」』》）)】]〕\""):
+        if (text.count(opener) % 2 == 0) if opener == closer else (text.count(opener) == text.count(closer)):
+            marks.update((opener, closer))
+    return frozenset(marks)
 
 
 def _outer_quote(text: str) -> tuple[int, ...]:
@@ -147,15 +159,35 @@ def _balanced(out: str) -> tuple[str, int]:
     return out, front
 
 
-@lru_cache(maxsize=4096)
+VERB_SCAN = 400  # characters of a clause searched for a verb (a longer clause has one early, or is not prose)
+
+
+def _verb_like(word: str, position: int) -> bool:
+    """An English word that reads as a verb: an auxiliary or common verb, or an -ed/-ing form."""
+    return word in _EN_VERBS or (len(word) > 4 and word.endswith("ed")) or \
+        (len(word) > 5 and word.endswith("ing") and position > 0)
+
+
 def has_verb(text: str) -> bool:
     """Whether a clause holds a verb-like word (jieba's verb or adjective tags for Chinese; for
-    English an auxiliary, a common verb, or an -ed/-ing form)."""
+    English an auxiliary, a common verb, an -ed/-ing form, or an -s form after a name or a
+    pronoun: "Biden hosts"). Only the first ``VERB_SCAN`` characters are searched."""
+    return _has_verb(text[:VERB_SCAN])
+
+
+@lru_cache(maxsize=4096)
+def _has_verb(text: str) -> bool:
     if _CJK.search(text):
         return any(tag in _VERB_TAGS or tag.startswith("v") for _, tag in chinese_pos_tags(text))
-    words = [w.lower() for w in _WORD.findall(text)]
-    return any(w in _EN_VERBS or (len(w) > 4 and w.endswith("ed")) or (len(w) > 5 and w.endswith("ing") and k > 0)
-               for k, w in enumerate(words))
+    words = _WORD.findall(text)
+    for k, word in enumerate(words):
+        lower = word.lower()
+        if _verb_like(lower, k):
+            return True
+        if k and word.islower() and len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")) \
+                and (words[k - 1][0].isupper() and k > 1 or words[k - 1].lower() in ("he", "she", "it")):
+            return True
+    return False
 
 
 def has_predicate(text: str) -> bool:
@@ -197,7 +229,8 @@ def aligned(text: str, clauses: Sequence[Clause]) -> tuple[str, tuple[tuple[int,
     if not trimmed.rstrip(_CLOSERS).endswith(_TERMINATORS):
         out += final
     first = _WORD.match(out)
-    if not cjk and out[:1].islower() and not (first and any(ch.isupper() for ch in first.group()[1:])):
+    if not cjk and out[:1].islower() and len(out[0].upper()) == 1 and \
+            not (first and any(ch.isupper() for ch in first.group()[1:])):  # not "iPhone", not "ß" → "SS"
         out = out[0].upper() + out[1:]
     out, front = _balanced(out)
     outer = _outer_quote(text)
@@ -232,8 +265,10 @@ def can_open(text: str, first: bool) -> bool:
     words = _WORD.findall(stripped)
     if not words:
         return False
-    word = words[0]
-    return word.lower() in _EN_SUBJECTS or (word[0].isupper() and word.lower() not in _SUBORDINATE | _CONJUNCTIONS)
+    word = words[0].lower()
+    if word in _EN_SUBJECTS:
+        return True
+    return word not in _SUBORDINATE | _CONJUNCTIONS and not _verb_like(word, 0)
 
 
 def group_clauses(clauses: Sequence[Clause]) -> list[tuple[int, ...]]:
@@ -251,5 +286,8 @@ def group_clauses(clauses: Sequence[Clause]) -> list[tuple[int, ...]]:
         current.append(k)
         main = main or has_predicate(clause.text)
     if current:
-        groups.append(tuple(current))
+        if groups and not main:  # a tail without a main predicate ("…, In Paris and Rome.") is no sentence
+            groups[-1] = groups[-1] + tuple(current)
+        else:
+            groups.append(tuple(current))
     return groups

@@ -52,6 +52,11 @@ def summarize_command(
     from translate.sources.url import prefetched
 
     lengths = [part.strip() for item in (length or PRESETS) for part in item.split(",") if part.strip()]
+    if not lengths:  # -l '' or -l ,,, asked for something, and it is nothing
+        from translate.errors import UsageError
+
+        raise UsageError("no length given: use headline, short, medium, long, or e.g. 3, 80w, 150c, 20%",
+                         option="lengths")
     sniffed = sniff(io.path, input_format=pipeline.input_format, offline=bool(load.offline) or offline_mode(),
                     state=feed.state)
     if sniffed.feed:

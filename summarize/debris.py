@@ -22,6 +22,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from translate.languages import has_cjk
+
 Where = Literal["start", "end", "anywhere", "whole"]
 
 END_REACH = 256      # characters an end row may span (its pattern is bounded below this)
@@ -442,7 +444,7 @@ def strip_debris(text: str) -> Cleaned:
         parts += [_joiner(text, left_end, right_start), text[right_start:right_end]]
     out = "".join(parts)
     if _TAIL_FINAL.search(tail) and not _ends_sentence(out):
-        out += "。" if _CJK.search(out) else "."
+        out += "。" if has_cjk(out) else "."  # Chinese text, not a full-width letter in English
     cuts.sort()
     return Cleaned(out, tuple(pieces), tuple(kind for _, _, kind in cuts))
 

@@ -17,13 +17,18 @@ METHODS = ("extractive", "abstractive")  # what ``Digest.method`` can be (here, 
 
 def join_digest(parts: list[str]) -> str:
     """Join digest sentences: as sentences of one paragraph, except that nothing follows the
-    full-width punctuation ending a CJK sentence ("备用；4、…", never "备用； 4、…")."""
+    full-width punctuation ending a CJK sentence ("备用；4、…", never "备用； 4、…"); a digest that
+    ends on a unit cut at ；/; (a sentence end for segmentation) ends as a sentence (。/.)."""
     out = ""
     for part in parts:
         if out and out.endswith(_CJK_END):
             out += part
         else:
             out = join_sentences([out, part]) if out else part
+    if out.endswith("；"):
+        out = out[:-1] + "。"
+    elif out.endswith(";"):
+        out = out[:-1] + "."
     return out
 
 

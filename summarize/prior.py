@@ -24,11 +24,11 @@ TITLE_WEIGHT = 0.2
 SHARED = 1 - TITLE_WEIGHT  # what centrality and position share
 BUCKETS: tuple[tuple[str, int], ...] = (("short", 8), ("medium", 20), ("long", 1 << 62))  # by ranked sentences
 UNLEARNED = 0.3  # the position weight of a cell the development sets cannot teach
-SHORT_TEXT = 6  # written by benchmarks/digest_prior.py
+SHORT_TEXT = 4  # written by benchmarks/digest_prior.py
 
 # position weight per (budget kind, article length): written by benchmarks/digest_prior.py
 POSITION: dict[tuple[str, str], float] = {
-    ("sentences", "short"): 0.2,
+    ("sentences", "short"): 0.8,
     ("sentences", "medium"): 0.3,
     ("sentences", "long"): 0.3,
     ("length", "short"): 0.0,
@@ -40,6 +40,11 @@ POSITION: dict[tuple[str, str], float] = {
 def kind_of(spec: LengthSpec) -> Kind:
     """A budget's kind: a count of sentences, or a length (words, characters, a share of the article)."""
     return "sentences" if spec.unit == "sentences" else "length"
+
+
+def is_short(sentences: int) -> bool:
+    """Whether a text of this many ranked sentences is short (see ``SHORT_TEXT``)."""
+    return 0 < sentences <= SHORT_TEXT
 
 
 def bucket(sentences: int) -> str:

@@ -21,16 +21,17 @@ from .digests import METHODS, Digest, Digests, DigestSentence
 from .features import Relevance
 from .measures import Picks
 from .lengths import DEFAULT_LENGTHS, PRESETS, LengthSpec, parse_length
-from . import prior
-from .prior import Kind, kind_of, weights_for
+from .quality import is_sentence
+from .prior import Kind, is_short, kind_of, weights_for
 from .ranking import Candidate, Ranked, Scores, rank_sentences
 from .units import sentence_units
 
 if TYPE_CHECKING:
     from .abstractive import AbstractiveModel
 
-SCORE_WEIGHT = 3.0  # a shortened sentence's ranking score against its clauses' content (tuned on lcsts-dev)
+SCORE_WEIGHT = 10.0  # a shortened sentence's ranking score against its clauses' content (tuned on lcsts-dev)
 HEADLINE = LengthSpec("headline", 1, "sentences")
+GROUPS_NOTE = "a short text: its sentences counted as clause groups"
 
 
 class AbstractiveNeedsEnglish(UsageError):
@@ -154,20 +155,27 @@ class _Run:
         clauses. Value is content (each clause's TF-IDF cosine to the article and its title, times its
         length) plus the sentence's ranking score; chosen on estimates, then measured, and retried on a
         smaller room when a translation comes out longer than estimated. None: nothing can be shortened."""
-        best: tuple[float, Pick] | None = None
+        # (a real sentence, fits, value, pick): a real sentence first, then what fits, then the most content
+        best: tuple[bool, bool, float, Pick] | None = None
         for i in indices:
             clauses = self.picks.clauses(i)
             sizes = [self.picks.estimate_text(c.text, spec) for c in clauses]
             values = [size * self.relevance.of(c.text) for c, size in zip(clauses, sizes)]
             bonus = SCORE_WEIGHT * self.ranking("length").scores[i]
+            option: tuple[bool, bool, float, Pick] | None = None
             if self.picks.size(Pick(i), spec) <= room:
-                option: tuple[float, Pick] | None = (sum(values) + bonus, Pick(i))
+                option = (True, True, sum(values) + bonus, Pick(i))
             else:
                 kept = self.fit_clauses(i, sizes, values, room, spec)
-                option = (sum(values[k] for k in kept) + bonus, Pick(i, kept)) if kept else None
-            if option and (best is None or option[0] > best[0] + 1e-12):
+                if kept:
+                    pick = Pick(i, kept)
+                    size = self.picks.size(pick, spec)
+                    fits = size <= room
+                    option = (is_sentence(self.picks.source_of(pick)), fits,
+                              sum(values[k] for k in kept) + bonus if fits else -size, pick)
+            if option and (best is None or option[:3] > best[:3]):
                 best = option
-        return best[1] if best else None
+        return best[3] if best else None
 
     def fit_clauses(self, i: int, sizes: list[float], values: list[float], room: float,
                     spec: LengthSpec) -> tuple[int, ...]:
@@ -179,19 +187,32 @@ class _Run:
         main = [has_predicate(c.text) for c in clauses]
         needs = [needs_next(c.text) for c in clauses]
         opens = [can_open(c.text, k == 0) for k, c in enumerate(clauses)]
+        if not any(main):  # no clause reads as a predicate (a list, a caption): the sentence is no better whole
+            main, needs = [True] * len(clauses), [False] * len(clauses)
         target = room
         chosen: tuple[int, ...] = ()
-        for _ in range(8):
+        poor: tuple[int, ...] = ()  # the first choice too thin to be a sentence: kept only if nothing better fits
+        for _ in range(12):
             previous = chosen
             chosen = choose_clauses(sizes, values, main=main, needs_next=needs, opens=opens, room=target)
             if not chosen or chosen == previous:  # nothing can stand alone, or the smallest group is reached
                 break
             whole = len(chosen) == len(clauses)
+            if not whole and not is_sentence(self.picks.source_of(Pick(i, chosen))):
+                # too little to be a sentence ("分产业看。"): its main clauses cannot carry one alone
+                poor = poor or chosen
+                main = [m and k not in chosen for k, m in enumerate(main)]
+                chosen = ()
+                if not any(main):
+                    break
+                continue
             actual = self.picks.size(Pick(i) if whole else Pick(i, chosen), spec)
             if actual <= room:
-                break
+                return () if whole else chosen
             # longer than estimated: ask again for less than this choice was estimated at
             target = min(target * room / actual * 0.95, sum(sizes[k] for k in chosen) - 1e-6)
+        if poor and (not chosen or self.picks.size(Pick(i, poor), spec) <= room):
+            return poor
         return () if len(chosen) == len(clauses) else chosen
 
     def ranking(self, kind: Kind) -> Ranked:
@@ -203,10 +224,10 @@ class _Run:
 
     def in_groups(self, spec: LengthSpec) -> bool:
         """Whether a sentence-count digest counts clause groups: for a short text (a post, a
-        one-sentence text: ``prior.SHORT_TEXT``), whatever the count, so that more sentences asked
+        one-sentence text: ``prior.is_short``), whatever the count, so that more sentences asked
         never gives less; and only when it has more groups than sentences."""
         n = len(self.order(spec))
-        return spec.unit == "sentences" and 0 < n <= prior.SHORT_TEXT and len(self.groups()[0]) > n
+        return spec.unit == "sentences" and is_short(n) and len(self.groups()[0]) > n
 
     def groups(self) -> tuple[list[tuple[int, tuple[int, ...]]], tuple[int, ...]]:
         """The ranked sentences' clause groups (sentence, clause indices), and their ranking."""
@@ -277,7 +298,8 @@ class _Run:
             achieved = cut.achieved if cut else 0
             if spec.unit == "percent":
                 achieved = round(100 * achieved / max(self.picks.total_source, 1), 1)
-            digests.append(Digest(spec, sentences, achieved, cut.over_budget if cut else False))
+            note = GROUPS_NOTE if spec in by_groups else None
+            digests.append(Digest(spec, sentences, achieved, cut.over_budget if cut else False, note=note))
         if owner.method == "abstractive" and self.candidates:
             from .abstractive import abstract_digests
 

@@ -130,8 +130,9 @@ def letter_count(text: str) -> int:
 
 
 def detect(text: str) -> Detection:
-    """The language of ``text`` (any length; newlines are fine)."""
-    text = _URL.sub(" ", text)
+    """The language of ``text`` (any length; newlines are fine; a lone surrogate, which no encoder
+    takes, is read as U+FFFD)."""
+    text = _URL.sub(" ", text.encode("utf-8", "replace").decode("utf-8"))
     scripts = _scripts(text)
     letters = sum(scripts.values())
     if not letters:

@@ -228,13 +228,25 @@ def _opener_cuts(text: str, cuts: list[int]) -> list[int]:
         prev = text[max(space + 1, start, cut - 40):cut].lstrip("\t")
         if not prev or prev.lower() in _NOT_BEFORE_OPENER:
             continue
-        if m.group(1) in _NOUN_OPENERS and not _is_when(text, max(start, cut - 40), cut - len(prev), prev):
+        if m.group(1) in _NOUN_OPENERS and (not _is_when(text, max(start, cut - 40), cut - len(prev), prev)
+                                            or _introduces(text, start, cut)):
             continue  # "Metropolitan Police said", "praised Police officers": a noun, unless a caption's date ends
         left = _WORD.finditer(text, max(start, cut - _NEAR), cut)
         right = _WORD.finditer(text, m.start(1), min(end, m.start(1) + _NEAR))
         if sum(1 for _ in islice(left, 3)) == 3 and sum(1 for _ in islice(right, 3)) == 3:
             out.append(cut)
     return out
+
+
+_INTRODUCERS = frozenset("""in at on during after before since by around about shortly early late last this
+until from following within""".split())
+
+
+def _introduces(text: str, start: int, cut: int) -> bool:
+    """Whether the words before ``cut`` open the sentence with a time phrase ("In the summer of 2019
+    Police arrested…", "Shortly after midnight Police…"): the start of one sentence, not a caption."""
+    first = _WORD.search(text, start, cut)
+    return first is not None and first.group().lower().strip("\"'“‘(") in _INTRODUCERS
 
 
 def _is_when(text: str, start: int, at: int, word: str) -> bool:
