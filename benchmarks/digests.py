@@ -438,6 +438,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--before", type=Path, help="an earlier --save: print before → after for ours")
     args = parser.parse_args(argv)
     before = json.loads(args.before.read_text(encoding="utf-8")) if args.before else None
+    if args.scaling:  # first, so that its peak RSS is its own, not the evaluation's
+        print(scaling(), end="\n\n")
     paths = args.data or default_data()
     results: dict[str, Any] = {"sets": {}, "limit": args.limit}
     for name, path in zip(set_names(paths), paths):
@@ -449,8 +451,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.save:
         args.save.parent.mkdir(parents=True, exist_ok=True)
         args.save.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    if args.scaling:
-        print(scaling())
     return 0
 
 

@@ -422,6 +422,8 @@ def strip_debris(text: str) -> Cleaned:
     """Cut datelines, credits, source tags, prompts and fragments out of one sentence; a sentence that
     would keep nothing of substance is returned as it is (a whole unit of debris is ``quality``'s job)."""
     start, end = 0, len(text)
+    if len(text) <= MIN_SUBSTANCE or len(text) < 4 * MIN_SUBSTANCE and len("".join(text.split())) <= MIN_SUBSTANCE:
+        return Cleaned(text)  # too short to hold debris and keep anything of substance
     while end > start and text[end - 1].isspace():
         end -= 1
     cuts: list[tuple[int, int, str]] = []

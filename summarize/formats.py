@@ -121,7 +121,8 @@ FORMATS: dict[str, DigestFormat] = {
     "text": DigestFormat(_text, "a section per length: what it reached, then the digest"),
     "bilingual": DigestFormat(_bilingual, "each digest sentence in the source language, then translated"),
     "markdown": DigestFormat(_markdown, "a heading per length, text escaped"),
-    "json": DigestFormat(_json, "a header, then per length the sentences with index, score, source, translation"),
+    "json": DigestFormat(_json, "a header, then per length the sentences with index, score, source, translation, "
+                                "kept spans"),
     "html": DigestFormat(_html, "a self-contained reading page: the digests in tabs, each sentence in both languages"),
 }
 
