@@ -2,13 +2,13 @@
 
 A digest whose budget is below its best sentence keeps that sentence's best clauses instead of a
 whole sentence over budget (``compress.py``); a sentence longer than a digest may quote is split
-into clause groups. Clauses end at ，；： (and , ; : -- — in Latin script, not inside numbers
-such as 1,000), never inside quotation marks, brackets or 《》. A kept group must hold a predicate
-(a verb: jieba's tagger for Chinese, a verb-like word for English), so a digest is never a bare
-time or place phrase ("2014年，", "On Monday,"); a clause that only introduces the next one (no
-predicate, or "…表示，" / "…said:" before what was said) is kept only with the clause after it; and an
-English group opens at the sentence's start or with a subject ("He…", "The…", a name), never with a
-bare verb ("made landfall…").
+into clause groups. Clauses end at ，；： (and , ; : -- — in Latin script, not inside 1,000, 10:30
+or a URL), never inside paired quotation marks, brackets or 《》 (a quotation that ends the sentence
+splits inside and stays quoted). A kept group must hold a main predicate (a verb: jieba's tagger for
+Chinese, a verb-like word outside a subordinate clause for English), so a digest is never a bare
+time or place phrase ("2014年，", "On Monday,"); a clause that only introduces the next one (no verb,
+"在…中，", or "…表示，" / "…said:" before what was said) is kept only with the clause after it; and a
+group never opens with a bare verb ("made landfall…"), a subordinator ("which…") or a conjunction.
 """
 
 from __future__ import annotations
